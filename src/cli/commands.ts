@@ -1,0 +1,5 @@
+import type { Command } from './command.js';
+import { usersigCommand } from './usersig-command.js';
+
+/** Add a subcommand by appending its module's export here; the dispatcher and help pick it up. */
+export const commands: readonly Command[] = [usersigCommand];

@@ -1,0 +1,56 @@
+import { ExitCode, type CliIo, type Command } from './command.js';
+
+const PROGRAM = 'chat-groups';
+
+function overview(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((command) => command.name.length));
+  const lines = commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`);
+  return [
+    `Usage: ${PROGRAM} <command> [options]`,
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    `Run '${PROGRAM} <command> --help' for a command's options.`,
+    '',
+  ].join('\n');
+}
+
+// Only names that look like commands are echoed back, so a mistyped secret is never repeated.
+const COMMAND_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
+export async function runCli(argv: readonly string[], io: CliIo, commands: readonly Command[]): Promise<ExitCode> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    io.stderr.write(overview(commands));
+    return ExitCode.usage;
+  }
+  if (name === '--help' || name === '-h') {
+    io.stdout.write(overview(commands));
+    return ExitCode.ok;
+  }
+  if (name === 'help') {
+    const topic = commands.find((command) => command.name === rest[0]);
+    if (topic !== undefined) return runCommand(topic, ['--help'], io);
+    io.stdout.write(overview(commands));
+    return ExitCode.ok;
+  }
+
+  const command = commands.find((candidate) => candidate.name === name);
+  if (command === undefined) {
+    const shown = COMMAND_NAME.test(name) ? `'${name}'` : '(not shown)';
+    io.stderr.write(`${PROGRAM}: unknown command ${shown}. Run '${PROGRAM} --help' for the list of commands.\n`);
+    return ExitCode.usage;
+  }
+  return runCommand(command, rest, io);
+}
+
+async function runCommand(command: Command, argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  try {
+    return await command.run(argv, io);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`${PROGRAM} ${command.name}: ${message}\n`);
+    return ExitCode.failure;
+  }
+}
