@@ -1,0 +1,96 @@
+/** The parts of a bundled OpenAPI 3.1 document, and of this project's `x-` extensions, that the scripts read. */
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export interface ErrorCodeEntry {
+  code: number;
+  scope: 'operation' | 'public';
+  meaning: string;
+  retryable: boolean;
+  strategy: 'none' | 'backoff' | 'rate-limit-backoff' | 're-sign-once' | 'wait-60s';
+  source: string;
+}
+
+export interface ServerEntry {
+  url: string;
+  description: string;
+  'x-region': string;
+  'x-backup-url'?: string;
+  'x-note'?: string;
+}
+
+export interface OperationObject {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags?: string[];
+  'x-vendor-command': string;
+  'x-rate-limit': { calls: number; perSeconds: number };
+  'x-error-codes': number[];
+  'x-bad-request-error-code': number;
+  requestBody?: { content: { 'application/json': { schema: JsonObject; examples?: Record<string, JsonObject> } } };
+  responses: Record<string, JsonObject>;
+  [key: string]: unknown;
+}
+
+export interface PathItemObject {
+  parameters?: JsonObject[];
+  post?: OperationObject;
+  [key: string]: unknown;
+}
+
+export interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string; description?: string; [key: string]: unknown };
+  servers: ServerEntry[];
+  paths: Record<string, PathItemObject>;
+  components: {
+    schemas?: Record<string, JsonObject>;
+    'x-error-codes': ErrorCodeEntry[];
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export interface OperationRef {
+  path: string;
+  method: 'post';
+  operation: OperationObject;
+}
+
+/** Every operation of the document, in path order. The vendor's API is POST-only. */
+export function listOperations(document: OpenApiDocument): OperationRef[] {
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    item.post ? [{ path, method: 'post' as const, operation: item.post }] : [],
+  );
+}
+
+/** Replaces local `$ref`s (`#/components/...`) by what they point at, so a schema can be read on its own. */
+export function dereference(value: JsonValue, document: OpenApiDocument, seen: string[] = []): JsonValue {
+  if (Array.isArray(value)) return value.map((item) => dereference(item, document, seen));
+  if (value === null || typeof value !== 'object') return value;
+  const ref = value['$ref'];
+  if (typeof ref === 'string') {
+    if (seen.includes(ref)) throw new Error(`recursive $ref ${ref} cannot be inlined`);
+    const { $ref: _ref, ...siblings } = value;
+    const target = resolvePointer(document, ref);
+    const resolved = dereference(target, document, [...seen, ref]);
+    // OpenAPI 3.1 lets a $ref carry sibling keywords (description, ...): they override the target's.
+    return typeof resolved === 'object' && resolved !== null && !Array.isArray(resolved)
+      ? { ...resolved, ...(dereference(siblings, document, seen) as JsonObject) }
+      : resolved;
+  }
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, dereference(item, document, seen)]));
+}
+
+function resolvePointer(document: OpenApiDocument, ref: string): JsonValue {
+  if (!ref.startsWith('#/')) throw new Error(`only local $refs are expected in a bundled document, got ${ref}`);
+  let node: unknown = document;
+  for (const raw of ref.slice(2).split('/')) {
+    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    node = (node as Record<string, unknown> | undefined)?.[key];
+    if (node === undefined) throw new Error(`unresolved $ref ${ref}`);
+  }
+  return node as JsonValue;
+}
