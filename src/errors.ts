@@ -1,0 +1,274 @@
+/**
+ * The typed failures a call can end with. Every kind carries `code`, `meaning`, `retryable` and `strategy`, so a
+ * caller can log or branch on a failure without first asking which kind it is; `kind` tells them apart.
+ *
+ * None of them ever holds a UserSig or a secret key: URLs are redacted, texts that came back from the network are
+ * scrubbed of the UserSig that was sent, and a transport error is kept only as a sanitised copy (see `sanitizeCause`).
+ */
+import {
+  errorCodes,
+  type DocumentedErrorCode,
+  type ErrorCodeInfo,
+  type ErrorScope,
+  type PublicErrorCode,
+  type RetryStrategy,
+  type operationErrorCodes,
+} from '../generated/error-codes.js';
+import { operations, type OperationId } from '../generated/operations.js';
+import type { ResponseBody } from './client.js';
+import type { Rule, Violation } from './validate.js';
+
+/**
+ * The ErrorCodes a failed call of `Op` can carry: the operation's own documented codes and the public ones, while an
+ * undocumented code still type-checks (`number & {}` keeps the literals visible to editors instead of widening them).
+ */
+export type OperationCode<Op extends OperationId> =
+  | (typeof operationErrorCodes)[Op][number]
+  | PublicErrorCode
+  | (number & {});
+
+/** Any ErrorCode the service may answer, documented or not. */
+export type AnyErrorCode = DocumentedErrorCode | (number & {});
+
+export type ErrorKind = 'api' | 'network' | 'validation';
+
+const REDACTED = 'REDACTED';
+
+/** Replaces the value of every `usersig` query parameter, so a URL can be logged or kept on an error. */
+export function redactUrl(url: string): string {
+  // A regular expression rather than URL parsing, so malformed or relative URLs are redacted too.
+  return url.replace(/([?&]usersig=)[^&#]*/gi, `$1${REDACTED}`);
+}
+
+/** Replaces each secret (e.g. the UserSig that was sent) in a text, and redacts `usersig` parameters in it. */
+export function scrubText(text: string, secrets: readonly string[]): string {
+  let scrubbed = redactUrl(text);
+  for (const secret of secrets) {
+    if (secret.length > 0) scrubbed = scrubbed.split(secret).join(REDACTED);
+  }
+  return scrubbed;
+}
+
+/** Deep copy of a JSON value with every string scrubbed (a service could echo the UserSig in `ErrorInfo`). */
+export function scrubJson<T>(value: T, secrets: readonly string[]): T {
+  if (typeof value === 'string') return scrubText(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => scrubJson(item, secrets)) as T;
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, scrubJson(item, secrets)]),
+    ) as T;
+  }
+  return value;
+}
+
+/**
+ * A copy of a thrown value as a plain Error whose message, stack and cause chain are scrubbed. Transport errors may
+ * quote the request URL (which carries the UserSig), and the original object cannot be edited safely, so the copy is
+ * kept instead; `name` and a string or number `code` (e.g. `ECONNREFUSED`) survive.
+ */
+export function sanitizeCause(thrown: unknown, secrets: readonly string[], depth = 0): Error {
+  if (!(thrown instanceof Error)) {
+    return new Error(scrubText(describeThrown(thrown), secrets));
+  }
+  const nested = depth < 4 && thrown.cause !== undefined ? sanitizeCause(thrown.cause, secrets, depth + 1) : undefined;
+  const copy = new Error(scrubText(thrown.message, secrets), nested === undefined ? undefined : { cause: nested });
+  copy.name = thrown.name;
+  if (thrown.stack === undefined) delete copy.stack;
+  else copy.stack = scrubText(thrown.stack, secrets);
+  const code: unknown = (thrown as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') {
+    Object.defineProperty(copy, 'code', { value: code, enumerable: true });
+  }
+  return copy;
+}
+
+function describeThrown(thrown: unknown): string {
+  if (typeof thrown === 'string') return thrown;
+  try {
+    return `non-Error value thrown: ${JSON.stringify(thrown) ?? String(thrown)}`;
+  } catch {
+    return 'non-Error value thrown';
+  }
+}
+
+function vendorCommand(operationId: OperationId): string {
+  return operations[operationId].vendorCommand;
+}
+
+function lookUp(code: number): ErrorCodeInfo | undefined {
+  return (errorCodes as Readonly<Record<number, ErrorCodeInfo>>)[code];
+}
+
+/** What every failure has, whatever its kind. */
+export abstract class ChatGroupsError extends Error {
+  abstract readonly kind: ErrorKind;
+  /** The ErrorCode the service answered (`api`) or would answer (`validation`); `undefined` for `network`. */
+  abstract readonly code: number | undefined;
+  /** What the code means, from the spec's error table (or what went wrong on the network). */
+  abstract readonly meaning: string;
+  /** Whether the same request may be sent again (with a new `random`) after waiting. */
+  abstract readonly retryable: boolean;
+  abstract readonly strategy: RetryStrategy;
+  readonly operationId: OperationId;
+
+  constructor(operationId: OperationId, message: string, options?: { cause: Error }) {
+    super(message, options);
+    this.operationId = operationId;
+  }
+}
+
+export interface ApiErrorDetails<Op extends OperationId> {
+  operationId: Op;
+  code: number;
+  info: string;
+  display?: string | undefined;
+  random: number;
+  /** The whole response body, for operations whose failures carry per-item results. */
+  body: ResponseBody<Op>;
+}
+
+/** The service answered HTTP 200 with a non-zero `ErrorCode`. */
+export class ApiError<Op extends OperationId = OperationId> extends ChatGroupsError {
+  override readonly name = 'ApiError';
+  readonly kind = 'api' as const;
+  override readonly operationId: Op;
+  readonly code: OperationCode<Op>;
+  /** `ErrorInfo` from the response. */
+  readonly info: string;
+  /** `ErrorDisplay` from the response, when the service sent one. */
+  declare readonly display?: string;
+  readonly meaning: string;
+  readonly retryable: boolean;
+  readonly strategy: RetryStrategy;
+  /** `unknown` when the spec does not document the code. */
+  readonly scope: ErrorScope | 'unknown';
+  /** False when the spec does not document the code; the code is passed through unchanged. */
+  readonly documented: boolean;
+  /** The `random` query parameter of the request, which identifies it to the vendor's support. */
+  readonly random: number;
+  /** The whole response body (scrubbed), for operations whose failures carry per-item results. */
+  readonly body: ResponseBody<Op>;
+
+  constructor(details: ApiErrorDetails<Op>) {
+    const known = lookUp(details.code);
+    const meaning = known?.meaning ?? 'The spec does not document this error code; ErrorInfo may say more.';
+    super(
+      details.operationId,
+      `${vendorCommand(details.operationId)} failed with ${details.code}: ${meaning} (ErrorInfo: ${details.info}; random ${details.random})`,
+    );
+    this.operationId = details.operationId;
+    this.code = details.code as OperationCode<Op>;
+    this.info = details.info;
+    if (details.display !== undefined) this.display = details.display;
+    this.meaning = meaning;
+    this.retryable = known?.retryable ?? false;
+    this.strategy = known?.strategy ?? 'none';
+    this.scope = known?.scope ?? 'unknown';
+    this.documented = known !== undefined;
+    this.random = details.random;
+    this.body = details.body;
+  }
+}
+
+/**
+ * Why no JSON envelope came back: a status other than 200 (`http-status`), a failed connection, a timeout, the
+ * caller's abort, or a 200 whose body is not the envelope (`invalid-body`).
+ */
+export type NetworkFailureReason = 'http-status' | 'connection' | 'timeout' | 'aborted' | 'invalid-body';
+
+const networkMeanings: Record<NetworkFailureReason, string> = {
+  'http-status': 'The service or a gateway answered with an HTTP status other than 200, so no result came back.',
+  connection: 'The request could not be sent or its answer could not be read.',
+  timeout: 'No answer came back in time.',
+  aborted: 'The request was aborted by its caller.',
+  'invalid-body': 'The service answered HTTP 200, but the body is not the JSON result envelope.',
+};
+
+export interface NetworkErrorDetails {
+  operationId: OperationId;
+  reason: NetworkFailureReason;
+  random: number;
+  /** The request URL; it is stored redacted. */
+  url: string;
+  status?: number | undefined;
+  statusText?: string | undefined;
+  /** Already sanitised (see `sanitizeCause`). */
+  cause?: Error | undefined;
+}
+
+/**
+ * No result envelope came back. Whether the service acted on the request is unknown, so a retry of a delete may get
+ * 51009 although the first attempt succeeded. There is no ErrorCode, so `code` is always `undefined`.
+ */
+export class NetworkError extends ChatGroupsError {
+  override readonly name = 'NetworkError';
+  readonly kind = 'network' as const;
+  readonly code = undefined;
+  readonly reason: NetworkFailureReason;
+  /** The HTTP status, for `http-status` and `invalid-body`. */
+  declare readonly status?: number;
+  readonly meaning: string;
+  readonly retryable = true as const;
+  readonly strategy: RetryStrategy = 'backoff';
+  readonly random: number;
+  /** The request URL with the UserSig redacted. */
+  readonly url: string;
+
+  constructor(details: NetworkErrorDetails) {
+    const meaning = networkMeanings[details.reason];
+    const status =
+      details.status === undefined ? '' : ` (HTTP ${details.status}${details.statusText ? ` ${details.statusText}` : ''})`;
+    const cause = details.cause === undefined ? '' : `: ${details.cause.message}`;
+    super(
+      details.operationId,
+      `${vendorCommand(details.operationId)} failed on the network${status}: ${meaning}${cause} (random ${details.random})`,
+      details.cause === undefined ? undefined : { cause: details.cause },
+    );
+    this.reason = details.reason;
+    if (details.status !== undefined) this.status = details.status;
+    this.meaning = meaning;
+    this.random = details.random;
+    this.url = redactUrl(details.url);
+  }
+}
+
+/** The request breaks the spec, so it was not sent. `code` is what the service would have answered. */
+export class RequestValidationError extends ChatGroupsError {
+  override readonly name = 'RequestValidationError';
+  readonly kind = 'validation' as const;
+  /** Every violation found, in document order; the properties below describe the first. */
+  readonly violations: readonly Violation[];
+  readonly field: string;
+  readonly rule: Rule;
+  readonly code: AnyErrorCode;
+  readonly meaning: string;
+  readonly retryable = false as const;
+  readonly strategy: RetryStrategy = 'none';
+
+  constructor(operationId: OperationId, violations: readonly [Violation, ...Violation[]]) {
+    const [first] = violations;
+    const list = violations
+      .map((violation) => `${violation.message} (rule ${violation.rule}, ErrorCode ${violation.errorCode})`)
+      .join('; ');
+    super(operationId, `${vendorCommand(operationId)} request not sent: ${list}`);
+    this.violations = violations;
+    this.field = first.field;
+    this.rule = first.rule;
+    this.code = first.errorCode;
+    this.meaning = lookUp(first.errorCode)?.meaning ?? `The request breaks the rule ${first.rule} of the spec.`;
+  }
+}
+
+/** The rules `createChatGroupsClient` checks its options against. */
+export class ClientOptionsError extends TypeError {
+  override readonly name = 'ClientOptionsError';
+  readonly option: string;
+  readonly rule: string;
+
+  constructor(option: string, rule: string) {
+    // Only the option's name and the rule: a value (e.g. a secret key in the wrong option) is never repeated.
+    super(`Invalid chat groups client option ${option}: ${rule}`);
+    this.option = option;
+    this.rule = rule;
+  }
+}
