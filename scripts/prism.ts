@@ -23,6 +23,8 @@ export interface PrismOptions {
   spec?: string;
   /** How long to wait for Prism to say it listens. */
   startTimeoutMs?: number;
+  /** Receives each line Prism prints (its request log and the violations it finds). */
+  onLine?: (line: string) => void;
 }
 
 export interface PrismServer {
@@ -43,9 +45,17 @@ export async function startPrism(options: PrismOptions): Promise<PrismServer> {
   ];
   const child = spawn(prismBin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
   let log = '';
+  let partialLine = '';
   // Prism stalls when its pipes fill up, so its output is drained for as long as it runs.
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
+  const collect = (chunk: string): void => {
+    log += chunk;
+    if (!options.onLine) return;
+    const lines = (partialLine + chunk).split('\n');
+    partialLine = lines.pop() ?? '';
+    for (const line of lines) options.onLine(line);
+  };
+  child.stdout.setEncoding('utf8').on('data', collect);
+  child.stderr.setEncoding('utf8').on('data', collect);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const url = await new Promise<string>((resolve, reject) => {
