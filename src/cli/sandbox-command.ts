@@ -1,0 +1,145 @@
+import process from 'node:process';
+import { DEVELOPMENT_SECRET_KEY, FixtureError, loadFixtureFile, startSandbox, type Fixture, type RunningSandbox } from '../sandbox/index.js';
+import { ExitCode, type CliIo, type Command } from './command.js';
+import { parseFlags } from './flags.js';
+import { SECRET_KEY_ENV } from './usersig-command.js';
+
+export const DEFAULT_SANDBOX_PORT = 5411;
+const DEFAULT_HOST = '127.0.0.1';
+
+const USAGE = 'chat-groups sandbox [--port N] [--host ADDR] [--fixture FILE] [--rate-limit N|off] [--allow-faults]';
+
+const HELP = `Usage: ${USAGE}
+
+Runs a local stand-in for the conversation-group REST API: the same paths, signing, checks and error codes as the
+vendor documents, with state (a deleted group is gone), a per-API rate limit and optional fault injection.
+
+The secret key that verifies UserSigs is read from ${SECRET_KEY_ENV}. When it is unset, a fixed, public
+development key is used and printed (it is not a secret and protects nothing).
+
+Options:
+  --port N              port to listen on, 0 for any free port (default ${DEFAULT_SANDBOX_PORT})
+  --host ADDR           address to listen on (default ${DEFAULT_HOST}, loopback only)
+  --fixture FILE        JSON data set: {"sdkAppId", "admins", "edition", "users"}; default: a built-in example set
+  --rate-limit N|off    calls per API per second before 60007 (default: the documented 200), or off
+  --allow-faults        enable the fault-injection API under /__sandbox/faults (off by default)
+  -h, --help            show this help
+
+Stops gracefully on SIGINT (Ctrl+C) or SIGTERM: calls in flight finish, keep-alive connections close.
+A second Ctrl+C stops at once.
+`;
+
+const FLAGS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  fixture: { type: 'string' },
+  'rate-limit': { type: 'string' },
+  'allow-faults': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const PORT = /^(0|[1-9][0-9]{0,4})$/;
+const POSITIVE = /^[1-9][0-9]{0,8}$/;
+
+async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  const usageError = (message: string): ExitCode => {
+    io.stderr.write(`chat-groups sandbox: ${message}\nUsage: ${USAGE}\nRun 'chat-groups sandbox --help' for details.\n`);
+    return ExitCode.usage;
+  };
+  const parsed = parseFlags(argv, FLAGS);
+  if (!parsed.ok) return usageError(parsed.message);
+  const flags = parsed.values;
+  if (flags.help === true) {
+    io.stdout.write(HELP);
+    return ExitCode.ok;
+  }
+
+  const port = flags.port === undefined ? DEFAULT_SANDBOX_PORT : PORT.test(flags.port) ? Number(flags.port) : undefined;
+  if (port === undefined || port > 65_535) return usageError('--port must be an integer from 0 to 65535');
+  const rateLimitFlag = flags['rate-limit'];
+  let rateLimit: number | 'off' | undefined;
+  if (rateLimitFlag === 'off') rateLimit = 'off';
+  else if (rateLimitFlag !== undefined) {
+    if (!POSITIVE.test(rateLimitFlag)) return usageError('--rate-limit must be a positive integer (calls per second per API) or off');
+    rateLimit = Number(rateLimitFlag);
+  }
+
+  let fixture: Fixture | undefined;
+  if (flags.fixture !== undefined) {
+    try {
+      fixture = await loadFixtureFile(flags.fixture);
+    } catch (error) {
+      if (error instanceof FixtureError) return usageError(error.message);
+      throw error;
+    }
+  }
+
+  const secretKey = io.env[SECRET_KEY_ENV];
+  const configuredKey = secretKey !== undefined && secretKey.length > 0 ? secretKey : undefined;
+  let sandbox: RunningSandbox;
+  try {
+    sandbox = await startSandbox({
+      host: flags.host ?? DEFAULT_HOST,
+      port,
+      allowFaults: flags['allow-faults'] === true,
+      ...(fixture === undefined ? {} : { fixture }),
+      ...(configuredKey === undefined ? {} : { secretKey: configuredKey }),
+      ...(rateLimit === undefined ? {} : { rateLimit }),
+      onError: (error) => io.stderr.write(`chat-groups sandbox: error while answering a request: ${String(error)}\n`),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    io.stderr.write(`chat-groups sandbox: cannot listen on ${flags.host ?? DEFAULT_HOST}:${port}: ${code ?? (error as Error).message}\n`);
+    return ExitCode.failure;
+  }
+
+  io.stdout.write(describe(sandbox, flags.fixture));
+  await waitForStopSignal();
+  io.stderr.write('chat-groups sandbox: stopping (calls in flight finish first)…\n');
+  await sandbox.close();
+  return ExitCode.ok;
+}
+
+function describe(sandbox: RunningSandbox, fixtureFile: string | undefined): string {
+  const snapshot = sandbox.state.snapshot();
+  const userCount = Object.keys(snapshot.users).length;
+  const limits = sandbox.rateLimits.map((limit) => `${limit.calls} calls per ${limit.windowMs === 1000 ? 'second' : `${limit.windowMs / 1000} s`}`);
+  const rate = limits.length === 0 ? 'off' : `${[...new Set(limits)].join(', ')} per API`;
+  return [
+    `Sandbox listening on ${sandbox.url}`,
+    `  SDKAppID:   ${snapshot.sdkAppId}`,
+    `  admin:      ${snapshot.admins.join(', ')}`,
+    ...(sandbox.usesDevelopmentKey
+      ? [
+          `  secret key: development key, public and not a secret (set ${SECRET_KEY_ENV} to use your own): ${DEVELOPMENT_SECRET_KEY}`,
+          `  sign with:  ${SECRET_KEY_ENV}=${DEVELOPMENT_SECRET_KEY} chat-groups usersig --sdkappid ${snapshot.sdkAppId} --identifier ${snapshot.admins[0] ?? ''}`,
+        ]
+      : [`  secret key: from ${SECRET_KEY_ENV} (not shown)`]),
+    `  edition:    ${snapshot.edition}`,
+    `  data:       ${fixtureFile === undefined ? 'built-in example data set' : fixtureFile} (${userCount} user${userCount === 1 ? '' : 's'})`,
+    `  rate limit: ${rate}`,
+    `  faults:     ${sandbox.faults === undefined ? 'off (start with --allow-faults to enable)' : `on: ${sandbox.url}/__sandbox/faults`}`,
+    `  inspect:    ${sandbox.url}/__sandbox/state and ${sandbox.url}/__sandbox/deletions`,
+    'Press Ctrl+C to stop.',
+    '',
+  ].join('\n');
+}
+
+/** Resolves on the first SIGINT or SIGTERM; the handlers are removed then, so a second signal acts as usual. */
+function waitForStopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export const sandboxCommand: Command = {
+  name: 'sandbox',
+  summary: 'Run a local, stateful stand-in for the conversation-group REST API',
+  run,
+};

@@ -1,0 +1,28 @@
+/**
+ * Family-wide limits the spec records as operation extensions (`x-max-groups-per-user`,
+ * `x-max-grouped-conversations`). They are not request rules, so they are not in the generated operations table;
+ * the sandbox reads them from the bundled document so its data can never hold more than the vendor allows.
+ */
+import spec from '../../generated/openapi.json' with { type: 'json' };
+
+function familyLimit(extension: string): number {
+  for (const pathItem of Object.values(spec.paths) as Record<string, unknown>[]) {
+    for (const operation of Object.values(pathItem)) {
+      const value = (operation as Record<string, unknown> | null)?.[extension];
+      if (typeof value === 'number') return value;
+    }
+  }
+  throw new Error(`the spec declares no ${extension} on any operation`);
+}
+
+/** Conversation groups a user can have (51010 beyond, per the vendor). */
+export const maxGroupsPerUser = familyLimit('x-max-groups-per-user');
+
+/** Distinct conversations a user can have in groups (51008 beyond, per the vendor). */
+export const maxGroupedConversations = familyLimit('x-max-grouped-conversations');
+
+/**
+ * Groups are created with names of at most 32 UTF-8 bytes (create/update pages). The spec will carry this as the
+ * `x-max-bytes` of the create operation's name once that operation is added; until then it is stated here.
+ */
+export const maxCreatedGroupNameBytes = 32;
