@@ -44,10 +44,36 @@ const understoodKeywords = new Set([
   'x-max-bytes', 'x-min-bytes', 'x-max-bytes-error-code',
 ]);
 
-const utf8 = new TextEncoder();
-
+/** UTF-8 length without encoding the string (no allocation); a lone surrogate counts as U+FFFD (3 bytes), as TextEncoder writes it. */
 export function utf8ByteLength(value: string): number {
-  return utf8.encode(value).length;
+  let bytes = 0;
+  for (let index = 0; index < value.length; index += 1) {
+    const unit = value.charCodeAt(index);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && index + 1 < value.length) {
+      const next = value.charCodeAt(index + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        index += 1;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** JSON Schema's maxLength counts code points, not UTF-16 units. */
+function countCodePoints(value: string): number {
+  let count = 0;
+  for (let index = 0; index < value.length; index += 1) {
+    const unit = value.charCodeAt(index);
+    if (unit >= 0xd800 && unit <= 0xdbff && index + 1 < value.length) {
+      const next = value.charCodeAt(index + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) index += 1;
+    }
+    count += 1;
+  }
+  return count;
 }
 
 /** Every violation of the operation's request schema, in document order; empty when the body is valid. */
@@ -137,25 +163,29 @@ function check(schema: Schema, value: unknown, field: string, badRequestCode: nu
 }
 
 function checkString(schema: Schema, value: string, add: (rule: Rule, message: string, extra?: Partial<Violation>) => void): void {
-  const bytes = utf8ByteLength(value);
-  const characters = [...value].length;
-  const sizes = `${bytes} UTF-8 byte${bytes === 1 ? '' : 's'} (${characters} character${characters === 1 ? '' : 's'})`;
   const maxBytes = schema['x-max-bytes'];
   const minBytes = schema['x-min-bytes'];
+  const maxLength = schema['maxLength'];
+  const minLength = schema['minLength'];
+  const bytes = utf8ByteLength(value);
+  const characters = countCodePoints(value);
+  // Built only for a violation: the sandbox runs this on every request.
+  const sizes = (): string =>
+    `${bytes} UTF-8 byte${bytes === 1 ? '' : 's'} (${characters} character${characters === 1 ? '' : 's'})`;
   // The byte limit is the vendor's real rule; report it (with its own error code) ahead of the weaker character bound.
   if (typeof maxBytes === 'number' && bytes > maxBytes) {
     const code = schema['x-max-bytes-error-code'];
-    add('x-max-bytes', `must be at most ${maxBytes} UTF-8 bytes, got ${sizes}`, {
+    add('x-max-bytes', `must be at most ${maxBytes} UTF-8 bytes, got ${sizes()}`, {
       byteLength: bytes,
       ...(typeof code === 'number' ? { errorCode: code } : {}),
     });
-  } else if (typeof schema['maxLength'] === 'number' && characters > schema['maxLength']) {
-    add('maxLength', `must be at most ${schema['maxLength']} characters, got ${sizes}`, { byteLength: bytes });
+  } else if (typeof maxLength === 'number' && characters > maxLength) {
+    add('maxLength', `must be at most ${maxLength} characters, got ${sizes()}`, { byteLength: bytes });
   }
   if (typeof minBytes === 'number' && bytes < minBytes) {
-    add('x-min-bytes', `must be at least ${minBytes} UTF-8 byte${minBytes === 1 ? '' : 's'}, got ${sizes}`, { byteLength: bytes });
-  } else if (typeof schema['minLength'] === 'number' && characters < schema['minLength']) {
-    add('minLength', schema['minLength'] === 1 ? `must not be empty, got ${sizes}` : `must be at least ${schema['minLength']} characters, got ${sizes}`, { byteLength: bytes });
+    add('x-min-bytes', `must be at least ${minBytes} UTF-8 byte${minBytes === 1 ? '' : 's'}, got ${sizes()}`, { byteLength: bytes });
+  } else if (typeof minLength === 'number' && characters < minLength) {
+    add('minLength', minLength === 1 ? `must not be empty, got ${sizes()}` : `must be at least ${minLength} characters, got ${sizes()}`, { byteLength: bytes });
   }
 }
 
