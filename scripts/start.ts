@@ -17,13 +17,14 @@ import { parseArgs } from 'node:util';
 import { findStaleFiles, generateAll } from './generate.js';
 import { startPrism, type PrismServer } from './prism.js';
 import { serveDocs, type DocsServer } from './serve-docs.js';
+import { DEFAULT_SANDBOX_PORT } from '../src/cli/sandbox-command.js';
 import { generateUserSig } from '../src/usersig.js';
 import { CONTROL_PREFIX, DEVELOPMENT_SECRET_KEY, defaultFixture, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Fixed ports so the printed URLs stay the same from run to run; a busy one is replaced by a free one. */
-const preferredPorts = { docs: 4000, mock: 4010, proxy: 4011, sandbox: 4012 } as const;
+const preferredPorts = { docs: 4000, mock: 4010, proxy: 4011, sandbox: DEFAULT_SANDBOX_PORT } as const;
 
 async function freeOr(port: number): Promise<number> {
   return new Promise((resolve) => {

@@ -4,7 +4,7 @@ import { ExitCode, type CliIo, type Command } from './command.js';
 import { parseFlags } from './flags.js';
 import { SECRET_KEY_ENV } from './usersig-command.js';
 
-export const DEFAULT_SANDBOX_PORT = 5411;
+export const DEFAULT_SANDBOX_PORT = 4012;
 const DEFAULT_HOST = '127.0.0.1';
 
 const USAGE = 'chat-groups sandbox [--port N] [--host ADDR] [--fixture FILE] [--rate-limit N|off] [--allow-faults]';
