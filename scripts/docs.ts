@@ -315,6 +315,58 @@ export function regionsSection(servers: ServerEntry[]): string {
   ].join('\n');
 }
 
+/** The package name the samples and the testing section install. */
+export const PACKAGE_NAME = 'tencent-chat-groups';
+
+/**
+ * The "Testing against this contract" section: how another team runs the contract mock or the sandbox from the
+ * installed package, and what each one is for. The one example it cites is taken from the first operation, so the
+ * section stays true whatever operations the document has.
+ */
+export function testingSection(operations: OperationRef[]): string {
+  const sample = operations[0];
+  const sampleOperation = sample ? `\`${sample.operation.operationId}\`` : 'an operation';
+  const sampleExample = sample?.operation['x-error-codes']?.[0];
+  const exampleName = sampleExample === undefined ? 'error-<code>' : `error-${sampleExample}`;
+  return [
+    `## Testing against this contract`,
+    `The npm package \`${PACKAGE_NAME}\` ships this document (\`${PACKAGE_NAME}/openapi.json\`, also the file`,
+    `\`node_modules/${PACKAGE_NAME}/generated/openapi.json\`) and two local stand-ins for the service, so a team can test`,
+    `its own code without an account, a network connection or the vendor's paid edition.`,
+    ``,
+    `### Contract mock (Prism)`,
+    `Stateless: Stoplight Prism checks each request against this document (path, the five signing parameters, the`,
+    `body and its limits) and answers with the operation's documented examples. Use it to check that your requests`,
+    `are well-formed and that your code handles every documented answer.`,
+    ``,
+    '```sh',
+    `npx @stoplight/prism-cli@5.14.2 mock node_modules/${PACKAGE_NAME}/generated/openapi.json --host 127.0.0.1 --port 4010 --errors`,
+    '```',
+    ``,
+    `- A request that breaks the document gets HTTP 422 with the violations (\`--errors\`).`,
+    `- The header \`Prefer: example=${exampleName}\` picks a named response example (each operation has \`success\` and`,
+    `  one \`error-<code>\` example per code of its own, see ${sampleOperation}).`,
+    `- It does not check the UserSig and keeps no state: a deleted group is still there on the next call.`,
+    ``,
+    `### Sandbox (chat-groups sandbox)`,
+    `Stateful: a local service with the same paths, signing, checks, rate limits and error codes as this document,`,
+    `backed by a small data set (\`--fixture FILE\` for your own). It verifies UserSigs: without`,
+    `\`TENCENT_CHAT_SECRET_KEY\` it uses a fixed, public development key that it prints at start.`,
+    ``,
+    '```sh',
+    `npx chat-groups sandbox --port 4012              # from a project that installed ${PACKAGE_NAME}`,
+    `npx chat-groups sandbox --port 4012 --allow-faults`,
+    '```',
+    ``,
+    `- \`GET /__sandbox/state\` and \`GET /__sandbox/deletions\` show the data as it is now.`,
+    `- With \`--allow-faults\`, \`POST /__sandbox/faults\` makes the next calls answer with an error code of this`,
+    `  document, a 5xx status, a delay or a dropped connection (for testing retries).`,
+    `- Point the TypeScript client at either stand-in with \`baseUrl\` instead of \`region\`, e.g.`,
+    `  \`createChatGroupsClient({ sdkAppId, identifier, secretKey, baseUrl: 'http://127.0.0.1:4012' })\`; plain HTTP is`,
+    `  accepted for loopback addresses only.`,
+  ].join('\n');
+}
+
 /**
  * Puts `body` under the Markdown heading `heading` of `markdown`: at the end of that section when the heading is
  * there (so the page gets no second section of the same name), else as a new section at the end.
@@ -353,7 +405,7 @@ export function prepareDocsDocument(bundled: OpenApiDocument): OpenApiDocument {
   }
   let description = document.info.description ?? '';
   description = addToSection(description, '## Error codes', errorCodesSection(catalogue, operations));
-  description = `${description.replace(/\s+$/, '')}\n\n${regionsSection(document.servers)}\n`;
+  description = `${description.replace(/\s+$/, '')}\n\n${regionsSection(document.servers)}\n\n${testingSection(operations)}\n`;
   document.info.description = description;
   return document;
 }
