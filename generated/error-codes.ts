@@ -63,7 +63,7 @@ export const errorCodes = {
     "meaning": "A mark change names no conversation or more than 100.",
     "retryable": false,
     "strategy": "none",
-    "source": "create_contact_group page (2023)"
+    "source": "mark_contact and create_contact_group pages (2023)"
   },
   51007: {
     "code": 51007,
@@ -116,10 +116,10 @@ export const errorCodes = {
   51013: {
     "code": 51013,
     "scope": "operation",
-    "meaning": "The app's edition does not support conversation groups; upgrade to the Pro, Pro Plus or Enterprise edition.",
+    "meaning": "The app's edition does not support conversation groups or standard conversation marks; upgrade to the Pro, Pro Plus or Enterprise edition.",
     "retryable": false,
     "strategy": "none",
-    "source": "del_contact_group page (2026-04-14)"
+    "source": "del_contact_group page (2026-04-14); mark_contact page (2023)"
   },
   60002: {
     "code": 60002,
@@ -456,6 +456,36 @@ export type DocumentedErrorCode = keyof typeof errorCodes;
 
 /** The codes each operation documents as its own (`x-error-codes`); the public codes apply to every operation. */
 export const operationErrorCodes = {
+  "createContactGroup": [
+    50001,
+    50002,
+    50003,
+    50004,
+    50005,
+    51006,
+    51007,
+    51008,
+    51009,
+    51010,
+    51011,
+    51012,
+    51013
+  ],
+  "updateContactGroup": [
+    50001,
+    50002,
+    50003,
+    50004,
+    50005,
+    51006,
+    51007,
+    51008,
+    51009,
+    51010,
+    51011,
+    51012,
+    51013
+  ],
   "delContactGroup": [
     50001,
     50002,
@@ -465,6 +495,65 @@ export const operationErrorCodes = {
     51009,
     51011,
     51013
+  ],
+  "searchContactGroup": [
+    50001,
+    50002,
+    50003,
+    50004,
+    50005,
+    51006,
+    51007,
+    51008,
+    51009,
+    51010,
+    51011,
+    51012,
+    51013
+  ],
+  "getContactGroup": [
+    50001,
+    50002,
+    50003,
+    50004,
+    50005,
+    51006,
+    51007,
+    51008,
+    51009,
+    51010,
+    51011,
+    51012,
+    51013
+  ],
+  "markContact": [
+    50001,
+    50002,
+    50003,
+    50004,
+    50005,
+    51006,
+    51007,
+    51008,
+    51009,
+    51010,
+    51011,
+    51012,
+    51013
+  ],
+  "getRecentContactList": [
+    50001,
+    50002,
+    50003,
+    50004,
+    50005
+  ],
+  "deleteRecentContact": [
+    50001,
+    50002,
+    50003,
+    50004,
+    50005
   ]
 } as const;
 

@@ -5,6 +5,349 @@ export const specVersion = "1.0.0";
 
 /** Every operation of the document with the facts the client and the sandbox enforce. */
 export const operations = {
+  "createContactGroup": {
+    "operationId": "createContactGroup",
+    "method": "post",
+    "path": "/v4/recentcontact/create_contact_group",
+    "vendorCommand": "create_contact_group",
+    "summary": "Create a conversation group of a user",
+    "rateLimit": {
+      "calls": 200,
+      "perSeconds": 1
+    },
+    "badRequestErrorCode": 50002,
+    "errorCodes": [
+      50001,
+      50002,
+      50003,
+      50004,
+      50005,
+      51006,
+      51007,
+      51008,
+      51009,
+      51010,
+      51011,
+      51012,
+      51013
+    ],
+    "requestSchema": {
+      "type": "object",
+      "required": [
+        "From_Account",
+        "GroupContactItem"
+      ],
+      "properties": {
+        "From_Account": {
+          "type": "string",
+          "minLength": 1
+        },
+        "GroupContactItem": {
+          "type": "array",
+          "minItems": 1,
+          "maxItems": 1,
+          "items": {
+            "type": "object",
+            "required": [
+              "GroupName",
+              "ContactItem"
+            ],
+            "properties": {
+              "GroupName": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 32,
+                "x-max-bytes": 32,
+                "x-max-bytes-error-code": 51011
+              },
+              "ContactItem": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 1000,
+                "x-keyword-error-codes": {
+                  "maxItems": 51008
+                },
+                "items": {
+                  "oneOf": [
+                    {
+                      "type": "object",
+                      "required": [
+                        "Type",
+                        "To_Account"
+                      ],
+                      "properties": {
+                        "Type": {
+                          "type": "integer",
+                          "const": 1
+                        },
+                        "To_Account": {
+                          "type": "string",
+                          "minLength": 1
+                        }
+                      }
+                    },
+                    {
+                      "type": "object",
+                      "required": [
+                        "Type",
+                        "ToGroupId"
+                      ],
+                      "properties": {
+                        "Type": {
+                          "type": "integer",
+                          "const": 2
+                        },
+                        "ToGroupId": {
+                          "type": "string",
+                          "minLength": 1
+                        }
+                      }
+                    }
+                  ]
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "queryParameters": [
+      {
+        "name": "sdkappid",
+        "required": true,
+        "schema": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 4294967295
+        }
+      },
+      {
+        "name": "identifier",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "minLength": 1
+        }
+      },
+      {
+        "name": "random",
+        "required": true,
+        "schema": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 4294967295
+        }
+      },
+      {
+        "name": "contenttype",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "enum": [
+            "json"
+          ]
+        }
+      }
+    ]
+  },
+  "updateContactGroup": {
+    "operationId": "updateContactGroup",
+    "method": "post",
+    "path": "/v4/recentcontact/update_contact_group",
+    "vendorCommand": "update_contact_group",
+    "summary": "Rename a conversation group or change its conversations",
+    "rateLimit": {
+      "calls": 200,
+      "perSeconds": 1
+    },
+    "badRequestErrorCode": 50002,
+    "errorCodes": [
+      50001,
+      50002,
+      50003,
+      50004,
+      50005,
+      51006,
+      51007,
+      51008,
+      51009,
+      51010,
+      51011,
+      51012,
+      51013
+    ],
+    "requestSchema": {
+      "type": "object",
+      "required": [
+        "From_Account",
+        "UpdateType",
+        "UpdateGroup"
+      ],
+      "properties": {
+        "From_Account": {
+          "type": "string",
+          "minLength": 1
+        },
+        "UpdateType": {
+          "type": "integer",
+          "enum": [
+            1
+          ]
+        },
+        "UpdateGroup": {
+          "oneOf": [
+            {
+              "type": "object",
+              "required": [
+                "UpdateGroupType",
+                "OldGroupName",
+                "NewGroupName"
+              ],
+              "additionalProperties": false,
+              "properties": {
+                "UpdateGroupType": {
+                  "type": "integer",
+                  "const": 1
+                },
+                "OldGroupName": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 32,
+                  "x-max-bytes": 32,
+                  "x-max-bytes-error-code": 51011
+                },
+                "NewGroupName": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 32,
+                  "x-max-bytes": 32,
+                  "x-max-bytes-error-code": 51011
+                }
+              }
+            },
+            {
+              "type": "object",
+              "required": [
+                "UpdateGroupType",
+                "OldGroupName",
+                "ContactUpdateItem"
+              ],
+              "additionalProperties": false,
+              "properties": {
+                "UpdateGroupType": {
+                  "type": "integer",
+                  "const": 2
+                },
+                "OldGroupName": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 32,
+                  "x-max-bytes": 32,
+                  "x-max-bytes-error-code": 51011
+                },
+                "ContactUpdateItem": {
+                  "type": "array",
+                  "minItems": 1,
+                  "items": {
+                    "type": "object",
+                    "required": [
+                      "ContactOptType",
+                      "ContactItem"
+                    ],
+                    "properties": {
+                      "ContactOptType": {
+                        "type": "integer",
+                        "enum": [
+                          1,
+                          2
+                        ]
+                      },
+                      "ContactItem": {
+                        "oneOf": [
+                          {
+                            "type": "object",
+                            "required": [
+                              "Type",
+                              "To_Account"
+                            ],
+                            "properties": {
+                              "Type": {
+                                "type": "integer",
+                                "const": 1
+                              },
+                              "To_Account": {
+                                "type": "string",
+                                "minLength": 1
+                              }
+                            }
+                          },
+                          {
+                            "type": "object",
+                            "required": [
+                              "Type",
+                              "ToGroupId"
+                            ],
+                            "properties": {
+                              "Type": {
+                                "type": "integer",
+                                "const": 2
+                              },
+                              "ToGroupId": {
+                                "type": "string",
+                                "minLength": 1
+                              }
+                            }
+                          }
+                        ]
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          ]
+        }
+      }
+    },
+    "queryParameters": [
+      {
+        "name": "sdkappid",
+        "required": true,
+        "schema": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 4294967295
+        }
+      },
+      {
+        "name": "identifier",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "minLength": 1
+        }
+      },
+      {
+        "name": "random",
+        "required": true,
+        "schema": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 4294967295
+        }
+      },
+      {
+        "name": "contenttype",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "enum": [
+            "json"
+          ]
+        }
+      }
+    ]
+  },
   "delContactGroup": {
     "operationId": "delContactGroup",
     "method": "post",
@@ -50,6 +393,585 @@ export const operations = {
           }
         }
       }
+    },
+    "queryParameters": [
+      {
+        "name": "sdkappid",
+        "required": true,
+        "schema": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 4294967295
+        }
+      },
+      {
+        "name": "identifier",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "minLength": 1
+        }
+      },
+      {
+        "name": "random",
+        "required": true,
+        "schema": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 4294967295
+        }
+      },
+      {
+        "name": "contenttype",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "enum": [
+            "json"
+          ]
+        }
+      }
+    ]
+  },
+  "searchContactGroup": {
+    "operationId": "searchContactGroup",
+    "method": "post",
+    "path": "/v4/recentcontact/search_contact_group",
+    "vendorCommand": "search_contact_group",
+    "summary": "Look up the group and mark data of given conversations",
+    "rateLimit": {
+      "calls": 200,
+      "perSeconds": 1
+    },
+    "badRequestErrorCode": 50002,
+    "errorCodes": [
+      50001,
+      50002,
+      50003,
+      50004,
+      50005,
+      51006,
+      51007,
+      51008,
+      51009,
+      51010,
+      51011,
+      51012,
+      51013
+    ],
+    "requestSchema": {
+      "type": "object",
+      "required": [
+        "From_Account",
+        "ContactItem"
+      ],
+      "properties": {
+        "From_Account": {
+          "type": "string",
+          "minLength": 1
+        },
+        "ContactItem": {
+          "type": "array",
+          "minItems": 1,
+          "maxItems": 300,
+          "items": {
+            "oneOf": [
+              {
+                "type": "object",
+                "required": [
+                  "Type",
+                  "To_Account"
+                ],
+                "properties": {
+                  "Type": {
+                    "type": "integer",
+                    "const": 1
+                  },
+                  "To_Account": {
+                    "type": "string",
+                    "minLength": 1
+                  }
+                }
+              },
+              {
+                "type": "object",
+                "required": [
+                  "Type",
+                  "ToGroupId"
+                ],
+                "properties": {
+                  "Type": {
+                    "type": "integer",
+                    "const": 2
+                  },
+                  "ToGroupId": {
+                    "type": "string",
+                    "minLength": 1
+                  }
+                }
+              }
+            ]
+          }
+        }
+      }
+    },
+    "queryParameters": [
+      {
+        "name": "sdkappid",
+        "required": true,
+        "schema": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 4294967295
+        }
+      },
+      {
+        "name": "identifier",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "minLength": 1
+        }
+      },
+      {
+        "name": "random",
+        "required": true,
+        "schema": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 4294967295
+        }
+      },
+      {
+        "name": "contenttype",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "enum": [
+            "json"
+          ]
+        }
+      }
+    ]
+  },
+  "getContactGroup": {
+    "operationId": "getContactGroup",
+    "method": "post",
+    "path": "/v4/recentcontact/get_contact_group",
+    "vendorCommand": "get_contact_group",
+    "summary": "Page through a user's group and mark data",
+    "rateLimit": {
+      "calls": 200,
+      "perSeconds": 1
+    },
+    "badRequestErrorCode": 50002,
+    "errorCodes": [
+      50001,
+      50002,
+      50003,
+      50004,
+      50005,
+      51006,
+      51007,
+      51008,
+      51009,
+      51010,
+      51011,
+      51012,
+      51013
+    ],
+    "requestSchema": {
+      "type": "object",
+      "required": [
+        "From_Account",
+        "StartIndex"
+      ],
+      "properties": {
+        "From_Account": {
+          "type": "string",
+          "minLength": 1
+        },
+        "StartIndex": {
+          "type": "integer",
+          "minimum": 0
+        }
+      }
+    },
+    "queryParameters": [
+      {
+        "name": "sdkappid",
+        "required": true,
+        "schema": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 4294967295
+        }
+      },
+      {
+        "name": "identifier",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "minLength": 1
+        }
+      },
+      {
+        "name": "random",
+        "required": true,
+        "schema": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 4294967295
+        }
+      },
+      {
+        "name": "contenttype",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "enum": [
+            "json"
+          ]
+        }
+      }
+    ]
+  },
+  "markContact": {
+    "operationId": "markContact",
+    "method": "post",
+    "path": "/v4/recentcontact/mark_contact",
+    "vendorCommand": "mark_contact",
+    "summary": "Set or clear a user's conversation marks",
+    "rateLimit": {
+      "calls": 200,
+      "perSeconds": 1
+    },
+    "badRequestErrorCode": 50002,
+    "errorCodes": [
+      50001,
+      50002,
+      50003,
+      50004,
+      50005,
+      51006,
+      51007,
+      51008,
+      51009,
+      51010,
+      51011,
+      51012,
+      51013
+    ],
+    "requestSchema": {
+      "type": "object",
+      "required": [
+        "From_Account",
+        "MarkItem"
+      ],
+      "properties": {
+        "From_Account": {
+          "type": "string",
+          "minLength": 1
+        },
+        "MarkItem": {
+          "type": "array",
+          "minItems": 1,
+          "maxItems": 100,
+          "x-keyword-error-codes": {
+            "minItems": 51006,
+            "maxItems": 51006
+          },
+          "items": {
+            "type": "object",
+            "required": [
+              "OptType",
+              "ContactItem"
+            ],
+            "properties": {
+              "OptType": {
+                "type": "integer",
+                "enum": [
+                  1,
+                  2,
+                  3
+                ]
+              },
+              "ContactItem": {
+                "oneOf": [
+                  {
+                    "type": "object",
+                    "required": [
+                      "Type",
+                      "To_Account"
+                    ],
+                    "properties": {
+                      "Type": {
+                        "type": "integer",
+                        "const": 1
+                      },
+                      "To_Account": {
+                        "type": "string",
+                        "minLength": 1
+                      }
+                    }
+                  },
+                  {
+                    "type": "object",
+                    "required": [
+                      "Type",
+                      "ToGroupId"
+                    ],
+                    "properties": {
+                      "Type": {
+                        "type": "integer",
+                        "const": 2
+                      },
+                      "ToGroupId": {
+                        "type": "string",
+                        "minLength": 1
+                      }
+                    }
+                  }
+                ]
+              },
+              "SetMark": {
+                "type": "array",
+                "items": {
+                  "type": "integer",
+                  "minimum": 1,
+                  "maximum": 64
+                }
+              },
+              "ClearMark": {
+                "type": "array",
+                "items": {
+                  "type": "integer",
+                  "minimum": 1,
+                  "maximum": 64
+                }
+              },
+              "CustomMark": {
+                "type": "string",
+                "maxLength": 256,
+                "x-max-bytes": 256
+              }
+            }
+          }
+        }
+      }
+    },
+    "queryParameters": [
+      {
+        "name": "sdkappid",
+        "required": true,
+        "schema": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 4294967295
+        }
+      },
+      {
+        "name": "identifier",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "minLength": 1
+        }
+      },
+      {
+        "name": "random",
+        "required": true,
+        "schema": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 4294967295
+        }
+      },
+      {
+        "name": "contenttype",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "enum": [
+            "json"
+          ]
+        }
+      }
+    ]
+  },
+  "getRecentContactList": {
+    "operationId": "getRecentContactList",
+    "method": "post",
+    "path": "/v4/recentcontact/get_list",
+    "vendorCommand": "get_list",
+    "summary": "Page through a user's conversation list",
+    "rateLimit": {
+      "calls": 200,
+      "perSeconds": 1
+    },
+    "badRequestErrorCode": 50002,
+    "errorCodes": [
+      50001,
+      50002,
+      50003,
+      50004,
+      50005
+    ],
+    "requestSchema": {
+      "type": "object",
+      "required": [
+        "From_Account",
+        "TimeStamp",
+        "StartIndex",
+        "TopTimeStamp",
+        "TopStartIndex",
+        "AssistFlags"
+      ],
+      "properties": {
+        "From_Account": {
+          "type": "string",
+          "minLength": 1
+        },
+        "TimeStamp": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "StartIndex": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "TopTimeStamp": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "TopStartIndex": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "AssistFlags": {
+          "type": "integer",
+          "minimum": 0
+        }
+      }
+    },
+    "queryParameters": [
+      {
+        "name": "sdkappid",
+        "required": true,
+        "schema": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 4294967295
+        }
+      },
+      {
+        "name": "identifier",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "minLength": 1
+        }
+      },
+      {
+        "name": "random",
+        "required": true,
+        "schema": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 4294967295
+        }
+      },
+      {
+        "name": "contenttype",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "enum": [
+            "json"
+          ]
+        }
+      }
+    ]
+  },
+  "deleteRecentContact": {
+    "operationId": "deleteRecentContact",
+    "method": "post",
+    "path": "/v4/recentcontact/delete",
+    "vendorCommand": "delete",
+    "summary": "Delete a conversation from a user's conversation list",
+    "rateLimit": {
+      "calls": 200,
+      "perSeconds": 1
+    },
+    "badRequestErrorCode": 50002,
+    "errorCodes": [
+      50001,
+      50002,
+      50003,
+      50004,
+      50005
+    ],
+    "requestSchema": {
+      "oneOf": [
+        {
+          "type": "object",
+          "required": [
+            "From_Account",
+            "Type",
+            "To_Account"
+          ],
+          "properties": {
+            "From_Account": {
+              "type": "string",
+              "minLength": 1
+            },
+            "Type": {
+              "type": "integer",
+              "const": 1
+            },
+            "To_Account": {
+              "type": "string",
+              "minLength": 1
+            },
+            "ClearRamble": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ]
+            }
+          }
+        },
+        {
+          "type": "object",
+          "required": [
+            "From_Account",
+            "Type",
+            "ToGroupid"
+          ],
+          "properties": {
+            "From_Account": {
+              "type": "string",
+              "minLength": 1
+            },
+            "Type": {
+              "type": "integer",
+              "const": 2
+            },
+            "ToGroupid": {
+              "type": "string",
+              "minLength": 1
+            },
+            "ClearRamble": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ]
+            }
+          }
+        }
+      ]
     },
     "queryParameters": [
       {

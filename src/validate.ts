@@ -5,6 +5,11 @@
  *
  * Only the keywords the spec uses are understood; a schema with any other assertion keyword makes
  * `validateRequest` throw, so a rule added to the spec can never be skipped without notice.
+ *
+ * Error codes: a violation gets the operation's bad-request code unless the schema that holds the violated keyword
+ * names another one, in `x-keyword-error-codes` (keyword → ErrorCode, e.g. `{ minItems: 51006, maxItems: 51006 }`)
+ * or, for the byte limit, in `x-max-bytes-error-code`. The vendor gives some limits codes of their own, and the
+ * caller should see the code the service would answer.
  */
 import { operations, type OperationId } from '../generated/operations.js';
 
@@ -41,7 +46,13 @@ type Schema = { readonly [keyword: string]: unknown };
 const understoodKeywords = new Set([
   'type', 'required', 'properties', 'additionalProperties', 'items', 'minItems', 'maxItems', 'minLength', 'maxLength',
   'minimum', 'maximum', 'enum', 'const', 'oneOf', 'allOf', 'discriminator', 'default', 'format', 'readOnly',
-  'x-max-bytes', 'x-min-bytes', 'x-max-bytes-error-code',
+  'x-max-bytes', 'x-min-bytes', 'x-max-bytes-error-code', 'x-keyword-error-codes',
+]);
+
+/** The rules a schema can give an ErrorCode of its own in `x-keyword-error-codes`. */
+const rulesWithCodes: ReadonlySet<string> = new Set<Rule>([
+  'required', 'type', 'enum', 'const', 'minItems', 'maxItems', 'minLength', 'maxLength', 'x-min-bytes', 'x-max-bytes',
+  'minimum', 'maximum', 'additionalProperties', 'oneOf',
 ]);
 
 /** UTF-8 length without encoding the string (no allocation); a lone surrogate counts as U+FFFD (3 bytes), as TextEncoder writes it. */
@@ -79,8 +90,17 @@ function countCodePoints(value: string): number {
 /** Every violation of the operation's request schema, in document order; empty when the body is valid. */
 export function validateRequest(operationId: OperationId, body: unknown): Violation[] {
   const operation = operations[operationId];
+  return validateAgainstSchema(operation.requestSchema, body, operation.badRequestErrorCode);
+}
+
+/**
+ * The same checks against any dereferenced schema, with `badRequestCode` for violations the schema gives no code of
+ * their own. Throws on keywords it does not enforce, like `validateRequest`.
+ */
+export function validateAgainstSchema(schema: unknown, value: unknown, badRequestCode: number): Violation[] {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) throw new Error('a schema must be an object');
   const violations: Violation[] = [];
-  check(operation.requestSchema as Schema, body, '', operation.badRequestErrorCode, violations);
+  check(schema as Schema, value, '', badRequestCode, violations);
   return violations;
 }
 
@@ -112,21 +132,50 @@ function label(field: string): string {
   return field === '' ? 'the request body' : field;
 }
 
+/**
+ * A malformed `x-keyword-error-codes` throws, like an unknown keyword: a code the spec means to give must never
+ * silently become the bad-request code. Checked wherever the schema is visited, not only when a rule is broken.
+ */
+function checkKeywordCodes(schema: Schema, field: string): void {
+  const codes = schema['x-keyword-error-codes'];
+  if (codes === undefined) return;
+  if (typeof codes !== 'object' || codes === null || Array.isArray(codes)) {
+    throw new Error(`x-keyword-error-codes at ${label(field)} must map keywords to error codes`);
+  }
+  for (const [keyword, code] of Object.entries(codes)) {
+    if (!rulesWithCodes.has(keyword) || !Number.isInteger(code)) {
+      throw new Error(
+        `x-keyword-error-codes at ${label(field)} has ${JSON.stringify(keyword)}: ${JSON.stringify(code)}, not a checked keyword with an integer code`,
+      );
+    }
+  }
+}
+
+/** The ErrorCode for a violation of `rule` at `schema` (see the module comment). */
+function codeFor(schema: Schema, rule: Rule, badRequestCode: number): number {
+  const code = (schema['x-keyword-error-codes'] as Readonly<Record<string, number>> | undefined)?.[rule];
+  if (code !== undefined) return code;
+  const byteCode = schema['x-max-bytes-error-code'];
+  if (rule === 'x-max-bytes' && typeof byteCode === 'number') return byteCode;
+  return badRequestCode;
+}
+
 function check(schema: Schema, value: unknown, field: string, badRequestCode: number, out: Violation[]): void {
   for (const keyword of Object.keys(schema)) {
     if (!understoodKeywords.has(keyword) && !keyword.startsWith('x-') && keyword !== '$schema') {
       throw new Error(`the request schema uses "${keyword}" at ${label(field)}, which validateRequest does not enforce`);
     }
   }
+  checkKeywordCodes(schema, field);
   const add = (rule: Rule, message: string, extra: Partial<Violation> = {}): void => {
-    out.push({ field, rule, message: `${label(field)} ${message}`, errorCode: badRequestCode, ...extra });
+    out.push({ field, rule, message: `${label(field)} ${message}`, errorCode: codeFor(schema, rule, badRequestCode), ...extra });
   };
 
   if (Array.isArray(schema['allOf'])) {
     for (const part of schema['allOf'] as Schema[]) check(part, value, field, badRequestCode, out);
   }
   if (Array.isArray(schema['oneOf'])) {
-    checkOneOf(schema['oneOf'] as Schema[], value, field, badRequestCode, out);
+    checkOneOf(schema, schema['oneOf'] as Schema[], value, field, badRequestCode, out);
   }
 
   const type = schema['type'];
@@ -174,11 +223,7 @@ function checkString(schema: Schema, value: string, add: (rule: Rule, message: s
     `${bytes} UTF-8 byte${bytes === 1 ? '' : 's'} (${characters} character${characters === 1 ? '' : 's'})`;
   // The byte limit is the vendor's real rule; report it (with its own error code) ahead of the weaker character bound.
   if (typeof maxBytes === 'number' && bytes > maxBytes) {
-    const code = schema['x-max-bytes-error-code'];
-    add('x-max-bytes', `must be at most ${maxBytes} UTF-8 bytes, got ${sizes()}`, {
-      byteLength: bytes,
-      ...(typeof code === 'number' ? { errorCode: code } : {}),
-    });
+    add('x-max-bytes', `must be at most ${maxBytes} UTF-8 bytes, got ${sizes()}`, { byteLength: bytes });
   } else if (typeof maxLength === 'number' && characters > maxLength) {
     add('maxLength', `must be at most ${maxLength} characters, got ${sizes()}`, { byteLength: bytes });
   }
@@ -201,7 +246,8 @@ function checkObject(
   const prefix = field === '' ? '' : `${field}.`;
   for (const name of (schema['required'] ?? []) as string[]) {
     if (!(name in value)) {
-      out.push({ field: `${prefix}${name}`, rule: 'required', message: `${prefix}${name} is required`, errorCode: badRequestCode });
+      const errorCode = codeFor(schema, 'required', badRequestCode);
+      out.push({ field: `${prefix}${name}`, rule: 'required', message: `${prefix}${name} is required`, errorCode });
     }
   }
   for (const [name, propertySchema] of Object.entries(properties)) {
@@ -214,8 +260,34 @@ function checkObject(
   }
 }
 
-/** A union (e.g. a one-to-one or a group conversation): pick the branch by discriminator when there is one. */
-function checkOneOf(branches: Schema[], value: unknown, field: string, badRequestCode: number, out: Violation[]): void {
+/**
+ * A union (e.g. a one-to-one or a group conversation). When the branches are told apart by one property (named by
+ * `discriminator.propertyName`, or found as the property every branch fixes to its own `const`), the branch is
+ * picked by that property and only its violations are reported, so the message names the field that is actually
+ * wrong. Otherwise every branch is tried.
+ */
+function checkOneOf(schema: Schema, branches: Schema[], value: unknown, field: string, badRequestCode: number, out: Violation[]): void {
+  const tag = discriminatingProperty(schema, branches);
+  if (tag !== undefined && matchesType('object', value)) {
+    const object = value as Record<string, unknown>;
+    const prefix = field === '' ? '' : `${field}.`;
+    const errorCode = codeFor(schema, 'oneOf', badRequestCode);
+    if (!(tag in object)) {
+      out.push({ field: `${prefix}${tag}`, rule: 'required', message: `${prefix}${tag} is required`, errorCode });
+      return;
+    }
+    const chosen = branches.filter((branch) => branchTagValues(branch, tag)?.includes(object[tag]));
+    if (chosen.length === 1) {
+      check(chosen[0] as Schema, value, field, badRequestCode, out);
+      return;
+    }
+    if (chosen.length === 0) {
+      const allowed = branches.flatMap((branch) => branchTagValues(branch, tag) ?? []);
+      const message = `${prefix}${tag} must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(object[tag])}`;
+      out.push({ field: `${prefix}${tag}`, rule: 'oneOf', message, errorCode });
+      return;
+    }
+  }
   const results = branches.map((branch) => {
     const found: Violation[] = [];
     check(branch, value, field, badRequestCode, found);
@@ -229,7 +301,57 @@ function checkOneOf(branches: Schema[], value: unknown, field: string, badReques
     out.push(...closest);
     return;
   }
-  out.push({ field, rule: 'oneOf', message: `${label(field)} matches more than one of its allowed shapes`, errorCode: badRequestCode });
+  const errorCode = codeFor(schema, 'oneOf', badRequestCode);
+  out.push({ field, rule: 'oneOf', message: `${label(field)} matches more than one of its allowed shapes`, errorCode });
+}
+
+/** Per union schema (the generated tables never change): its tag, or null when it has none. */
+const tagCache = new WeakMap<Schema, string | null>();
+
+/** The property that tells the branches apart: the declared discriminator, or one every branch fixes to distinct values. */
+function discriminatingProperty(schema: Schema, branches: Schema[]): string | undefined {
+  const cached = tagCache.get(schema);
+  if (cached !== undefined) return cached ?? undefined;
+  const found = findDiscriminatingProperty(schema, branches);
+  tagCache.set(schema, found ?? null);
+  return found;
+}
+
+function findDiscriminatingProperty(schema: Schema, branches: Schema[]): string | undefined {
+  const declared = (schema['discriminator'] as { propertyName?: unknown } | undefined)?.propertyName;
+  if (typeof declared === 'string') return declared;
+  const [first] = branches;
+  if (first === undefined) return undefined;
+  const candidates = Object.keys(branchProperties(first));
+  return candidates.find((name) => {
+    const values = branches.map((branch) => branchTagValues(branch, name));
+    if (values.some((list) => list === undefined)) return false;
+    const flat = values.flat();
+    return new Set(flat).size === flat.length;
+  });
+}
+
+/** Per branch schema: its properties with those of its `allOf` parts, built once (the sandbox checks every request). */
+const propertiesCache = new WeakMap<Schema, Readonly<Record<string, Schema>>>();
+
+/** The properties a branch declares, its `allOf` parts included. */
+function branchProperties(branch: Schema): Readonly<Record<string, Schema>> {
+  let properties = propertiesCache.get(branch);
+  if (properties === undefined) {
+    const own = (branch['properties'] ?? {}) as Record<string, Schema>;
+    const parts = Array.isArray(branch['allOf']) ? (branch['allOf'] as Schema[]) : [];
+    properties = Object.assign({}, ...parts.map(branchProperties), own) as Record<string, Schema>;
+    propertiesCache.set(branch, properties);
+  }
+  return properties;
+}
+
+/** The values a branch allows for `name` when it fixes them with `const` or `enum`; undefined when it does not. */
+function branchTagValues(branch: Schema, name: string): readonly unknown[] | undefined {
+  const property = branchProperties(branch)[name];
+  if (property === undefined) return undefined;
+  if ('const' in property) return [property['const']];
+  return Array.isArray(property['enum']) ? (property['enum'] as unknown[]) : undefined;
 }
 
 /**

@@ -91,18 +91,19 @@ function prismRefusals(): number {
 }
 
 describe('requests the client sends', () => {
-  const bodies: [string, unknown][] = [
-    ...documented.map(({ operation }): [string, unknown] => [`${operation.operationId} request example`, requestSample(operation)]),
-    ['a multi-byte group name', { From_Account: 'user_0001', GroupName: ['会话分组 ☕ 🎉'] }],
-    ['an account with punctuation', { From_Account: 'user-01_ä', GroupName: ['x'] }],
+  const bodies: [string, OperationId, unknown][] = [
+    ...documented.map(({ operation }): [string, OperationId, unknown] => [`${operation.operationId} request example`, operation.operationId, requestSample(operation)]),
+    ['a multi-byte group name', 'delContactGroup', { From_Account: 'user_0001', GroupName: ['会话分组 ☕ 🎉'] }],
+    ['an account with punctuation', 'delContactGroup', { From_Account: 'user-01_ä', GroupName: ['x'] }],
   ];
 
-  it.each(bodies)('are accepted by the spec mock: %s', async (_case, body) => {
+  it.each(bodies)('are accepted by the spec mock: %s', async (_case, operationId, body) => {
     prefer = undefined;
     const refusalsBefore = prismRefusals();
-    const result = await chat.call('delContactGroup', body as never);
+    const result = await chat.call(operationId, body as never);
     expect(prismRefusals()).toBe(refusalsBefore);
-    const success = responseExamples.find((example) => example.body.ErrorCode === 0);
+    // Without a Prefer header Prism answers with the first example, which is the operation's `success`.
+    const success = responseExamples.find((example) => example.operationId === operationId && example.name === 'success');
     expect(result).toMatchObject({ ok: true, data: success?.body });
   });
 });
@@ -138,8 +139,10 @@ describe('every documented response example', () => {
   it.each(documented.map(({ operation }) => [operation.operationId] as const))(
     'include a success and exactly one failure per code %s documents',
     (operationId) => {
-      const codes = responseExamples.filter((example) => example.operationId === operationId).map((example) => example.body.ErrorCode);
-      expect(codes.filter((code) => code === 0)).toHaveLength(1);
+      const own = responseExamples.filter((example) => example.operationId === operationId);
+      // Further successful variants (partial-success, more-pages, ...) may follow; `success` is the one full success.
+      expect(own.filter((example) => example.name === 'success' && example.body.ErrorCode === 0)).toHaveLength(1);
+      const codes = own.map((example) => example.body.ErrorCode);
       expect(codes.filter((code) => code !== 0).sort()).toEqual([...operationErrorCodes[operationId]].sort());
     },
   );
@@ -185,8 +188,9 @@ describe("the vendor's samples", () => {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   const base = 'https://spec.test/openapi.json';
   ajv.addSchema({ ...doc, $id: base });
-  const [only] = documented;
-  if (only === undefined) throw new Error('the document has no operation');
+  // These samples are del_contact_group's; the family's own samples are checked in family-spec.test.ts.
+  const only = documented.find(({ operation }) => operation.operationId === 'delContactGroup');
+  if (only === undefined) throw new Error('the document has no delContactGroup operation');
   const schemaOf = (ref: string) => {
     const validate = ajv.getSchema(`${base}${ref}`);
     if (validate === undefined) throw new Error(`no schema at ${ref}`);
@@ -205,7 +209,7 @@ describe("the vendor's samples", () => {
   });
 
   it('every example in the document is valid against its schema', () => {
-    for (const example of responseExamples) {
+    for (const example of responseExamples.filter((candidate) => candidate.operationId === 'delContactGroup')) {
       expect(validateVendorResponse(example.body), `${example.name}: ${JSON.stringify(validateVendorResponse.errors)}`).toBe(true);
     }
     expect(validateVendorRequest(requestSample(only.operation))).toBe(true);

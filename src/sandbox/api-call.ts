@@ -7,7 +7,7 @@ import type { OperationId } from '../../generated/operations.js';
 import { validateRequest, type Violation } from '../validate.js';
 import { gatewayCodes, isDocumentedErrorCode } from './codes.js';
 import { failure, failureBody, successBody, type Failure } from './envelope.js';
-import type { OperationHandler, RequestBody } from './operations/handler.js';
+import type { OperationHandler, PageSizes, RequestBody } from './operations/handler.js';
 import type { Route } from './operations/index.js';
 import type { SlidingWindowLimiter } from './rate-limiter.js';
 import { checkCaller, checkSigningParameters } from './signing-check.js';
@@ -29,6 +29,7 @@ export interface ApiCallDependencies {
   readonly limiters: ReadonlyMap<OperationId, SlidingWindowLimiter> | undefined;
   /** Milliseconds since the epoch. */
   readonly clock: () => number;
+  readonly pageSizes: PageSizes;
 }
 
 export const unknownPathBody = failureBody(failure(gatewayCodes.unknownPath, 'The requested resource is wrong: no REST API has this path.'));
@@ -40,7 +41,7 @@ export function answerApiCall(route: Route, call: ApiCall, dependencies: ApiCall
 
 type Outcome = { readonly ok: false; readonly failure: Failure } | { readonly ok: true; readonly data: Readonly<Record<string, unknown>> };
 
-function run(route: Route, call: ApiCall, { state, verifier, limiters, clock }: ApiCallDependencies): Outcome {
+function run(route: Route, call: ApiCall, { state, verifier, limiters, clock, pageSizes }: ApiCallDependencies): Outcome {
   if (call.method !== route.method) {
     return { ok: false, failure: failure(gatewayCodes.methodNotPost, `The HTTP request could not be parsed: ${call.method} is not allowed, the REST API takes ${route.method} only.`) };
   }
@@ -81,7 +82,7 @@ function run(route: Route, call: ApiCall, { state, verifier, limiters, clock }: 
   if (handler.needsConversationGroups && state.edition === 'standard') {
     return { ok: false, failure: failure(gatewayCodes.editionLacksConversationGroups) };
   }
-  return handler.handle(body as RequestBody<OperationId>, { state });
+  return handler.handle(body as RequestBody<OperationId>, { state, now: Math.floor(now / 1000), pageSizes });
 }
 
 /**

@@ -1,11 +1,13 @@
 /**
- * The sandbox's starting data: which app it pretends to be and which users and conversation groups exist.
+ * The sandbox's starting data: which app it pretends to be, which users exist, their conversation groups and their
+ * conversation lists (recent contacts).
  * A fixture is checked completely on load, and every problem is reported with the path of the bad entry
  * (e.g. `users.alice.groups.work[1].Type must be 1 or 2`), because a typo in test data otherwise surfaces much
  * later as a puzzling 51009.
  */
 import { readFile } from 'node:fs/promises';
 import { utf8ByteLength } from '../validate.js';
+import { conversationKey } from './conversation-key.js';
 import { maxCreatedGroupNameBytes, maxGroupedConversations, maxGroupsPerUser } from './spec-limits.js';
 
 /** `ultimate` stands for every edition with conversation groups (Ultimate/Pro/Pro Plus/Enterprise); `standard` lacks them. */
@@ -16,9 +18,19 @@ export type ContactItem =
   | { readonly Type: 1; readonly To_Account: string }
   | { readonly Type: 2; readonly ToGroupId: string };
 
+/**
+ * A conversation of the user's conversation list, with get_list's own field names: `GroupId` names the chat group
+ * (where the group APIs say `ToGroupId`).
+ */
+export type RecentContact =
+  | { readonly Type: 1; readonly To_Account: string; readonly MsgTime: number; readonly TopFlag?: 0 | 1 }
+  | { readonly Type: 2; readonly GroupId: string; readonly MsgTime: number; readonly TopFlag?: 0 | 1 };
+
 export interface FixtureUser {
   /** Group name → the conversations in it, in order; GroupIds are assigned 1, 2, … in this order per user. */
   readonly groups: Readonly<Record<string, readonly ContactItem[]>>;
+  /** The user's conversation list for get_list and delete; none when absent. */
+  readonly recent?: readonly RecentContact[];
 }
 
 export interface Fixture {
@@ -47,6 +59,10 @@ export class FixtureError extends Error {
 
 const MAX_PROBLEMS_SHOWN = 20;
 const MAX_SDKAPPID = 4_294_967_295;
+/** MsgTime is Unix seconds; 0 is left out because get_list's cursors use 0 for "from the start". */
+const MAX_MSG_TIME = 4_294_967_295;
+const USER_KEYS = new Set(['groups', 'recent']);
+const RECENT_KEYS = new Set(['Type', 'To_Account', 'GroupId', 'MsgTime', 'TopFlag']);
 const TOP_LEVEL_KEYS = new Set(['sdkAppId', 'admins', 'edition', 'users']);
 const DEFAULT_EDITION: Edition = 'ultimate';
 
@@ -98,7 +114,7 @@ export function parseFixture(value: unknown, source = 'fixture'): Fixture {
 
   const users = value['users'];
   if (!isPlainObject(users)) {
-    problems.push(`users must be an object of UserID → { "groups": { … } }, got ${describe(users)}`);
+    problems.push(`users must be an object of UserID → { "groups": { … }, "recent": [ … ] }, got ${describe(users)}`);
   } else {
     for (const [userId, user] of Object.entries(users)) checkUser(userId, user, problems);
   }
@@ -115,8 +131,9 @@ function checkUser(userId: string, user: unknown, problems: string[]): void {
     return;
   }
   for (const key of Object.keys(user)) {
-    if (key !== 'groups') problems.push(`${path(where, key)} is not a user field (expected groups)`);
+    if (!USER_KEYS.has(key)) problems.push(`${path(where, key)} is not a user field (expected groups, recent)`);
   }
+  if (user['recent'] !== undefined) checkRecent(path(where, 'recent'), user['recent'], problems);
   const groups = user['groups'] ?? {};
   if (!isPlainObject(groups)) {
     problems.push(`${path(where, 'groups')} must be an object of group name → conversations, got ${describe(groups)}`);
@@ -153,6 +170,45 @@ function checkUser(userId: string, user: unknown, problems: string[]): void {
   }
 }
 
+/** The conversation list: each entry once, with get_list's field names and a MsgTime. */
+function checkRecent(where: string, recent: unknown, problems: string[]): void {
+  if (!Array.isArray(recent)) {
+    problems.push(`${where} must be an array of conversations like {"Type": 1, "To_Account": "bob", "MsgTime": 1700000000}, got ${describe(recent)}`);
+    return;
+  }
+  const seen = new Map<string, number>();
+  recent.forEach((entry, index) => {
+    const at = `${where}[${index}]`;
+    if (!isPlainObject(entry)) {
+      problems.push(`${at} must be an object like {"Type": 1, "To_Account": "bob", "MsgTime": 1700000000}, got ${describe(entry)}`);
+      return;
+    }
+    const type = entry['Type'];
+    if (type !== 1 && type !== 2) {
+      problems.push(`${at}.Type must be 1 or 2, got ${describe(type)}`);
+      return;
+    }
+    const [peerField, otherField] = type === 1 ? ['To_Account', 'GroupId'] : ['GroupId', 'To_Account'];
+    for (const key of Object.keys(entry)) {
+      if (key === otherField) problems.push(`${at}.${key} is not allowed with Type ${type} (use ${peerField})`);
+      else if (!RECENT_KEYS.has(key)) problems.push(`${at}.${key} is not a conversation-list field (expected Type, ${peerField}, MsgTime, TopFlag)`);
+    }
+    const peer = entry[peerField];
+    if (!isNonEmptyString(peer)) problems.push(`${at}.${peerField} must be a non-empty string for Type ${type}, got ${describe(peer)}`);
+    const msgTime = entry['MsgTime'];
+    if (!Number.isInteger(msgTime) || (msgTime as number) < 1 || (msgTime as number) > MAX_MSG_TIME) {
+      problems.push(`${at}.MsgTime must be the time of the last message in Unix seconds, an integer from 1 to ${MAX_MSG_TIME}, got ${describe(msgTime)}`);
+    }
+    const topFlag = entry['TopFlag'];
+    if (topFlag !== undefined && topFlag !== 0 && topFlag !== 1) problems.push(`${at}.TopFlag must be 0 or 1, got ${describe(topFlag)}`);
+    if (!isNonEmptyString(peer)) return;
+    const key = conversationKey(type, peer);
+    const first = seen.get(key);
+    if (first !== undefined) problems.push(`${at} repeats ${where}[${first}]`);
+    else seen.set(key, index);
+  });
+}
+
 /** Returns a key identifying the conversation when the item is valid. */
 function checkContact(where: string, contact: unknown, problems: string[]): string | undefined {
   if (!isPlainObject(contact)) {
@@ -180,7 +236,7 @@ function checkContact(where: string, contact: unknown, problems: string[]): stri
     problems.push(`${where}.${peerField} must be a non-empty string for Type ${type}, got ${describe(peer)}`);
     return undefined;
   }
-  return valid ? `${type}:${peer}` : undefined;
+  return valid ? conversationKey(type, peer) : undefined;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -9,7 +9,9 @@ import { defaultFixture } from './default-fixture.js';
 import { DEVELOPMENT_SECRET_KEY } from './development-key.js';
 import { FaultSchedule } from './faults.js';
 import { parseFixture, type Fixture } from './fixture.js';
+import type { PageSizes } from './operations/handler.js';
 import { buildRoutes } from './operations/index.js';
+import { resolvePageSizes } from './page-sizes.js';
 import { SlidingWindowLimiter } from './rate-limiter.js';
 import { createSandboxServer } from './server.js';
 import { SandboxState } from './state.js';
@@ -18,8 +20,10 @@ import { UserSigVerifier } from './usersig-verifier.js';
 export { CONTROL_PREFIX } from './control.js';
 export { DEVELOPMENT_SECRET_KEY } from './development-key.js';
 export { defaultFixture } from './default-fixture.js';
-export { FixtureError, loadFixtureFile, parseFixture, type Fixture } from './fixture.js';
-export type { DeletionRecord, DeletionReport, SandboxState } from './state.js';
+export { FixtureError, loadFixtureFile, parseFixture, type Fixture, type RecentContact } from './fixture.js';
+export type { PageSizes } from './operations/handler.js';
+export { DEFAULT_PAGE_SIZES } from './page-sizes.js';
+export type { DeletionRecord, DeletionReport, SandboxState, StateSnapshot } from './state.js';
 export type { FaultSchedule } from './faults.js';
 
 export interface SandboxOptions {
@@ -38,8 +42,13 @@ export interface SandboxOptions {
   readonly rateLimit?: number | 'off';
   /** Enables the fault-injection control API (off by default so a shared sandbox cannot be sabotaged by accident). */
   readonly allowFaults?: boolean;
-  /** Milliseconds since the epoch, for UserSig expiry and rate windows; injectable for tests. Default `Date.now`. */
+  /** Milliseconds since the epoch, for UserSig expiry, rate windows and data timestamps; injectable for tests. Default `Date.now`. */
   readonly clock?: () => number;
+  /**
+   * Items per page of get_contact_group and get_list (the vendor documents no page size). Default 100 each; small
+   * values let a test page through a small data set.
+   */
+  readonly pageSizes?: Partial<PageSizes>;
   /** How long `close()` lets calls in flight finish before cutting connections. Default 5000 ms. */
   readonly shutdownGraceMs?: number;
   /** Receives errors thrown while answering (sandbox bugs); default: written to stderr. */
@@ -58,6 +67,8 @@ export interface RunningSandbox {
   readonly usesDevelopmentKey: boolean;
   /** The limit in force for each operation; empty when rate limiting is off. */
   readonly rateLimits: readonly { readonly operationId: OperationId; readonly calls: number; readonly windowMs: number }[];
+  /** The page sizes in force. */
+  readonly pageSizes: PageSizes;
   /** Graceful: stops accepting, finishes calls in flight, closes keep-alive connections. */
   close(): Promise<void>;
 }
@@ -66,7 +77,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const fixture = parseFixture(options.fixture ?? defaultFixture, 'the fixture option');
   const secretKey = options.secretKey ?? DEVELOPMENT_SECRET_KEY;
   if (secretKey.length === 0) throw new Error('the secret key must not be empty');
-  const state = new SandboxState(fixture);
+  const clock = options.clock ?? Date.now;
+  const pageSizes = resolvePageSizes(options.pageSizes);
+  const state = new SandboxState(fixture, Math.floor(clock() / 1000));
   const faults = options.allowFaults === true ? new FaultSchedule() : undefined;
   const limiters = buildLimiters(options.rateLimit);
   const host = options.host ?? '127.0.0.1';
@@ -75,7 +88,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     state,
     verifier: new UserSigVerifier(secretKey),
     limiters,
-    clock: options.clock ?? Date.now,
+    clock,
+    pageSizes,
     routes: buildRoutes(),
     faults,
     onError: options.onError ?? ((error) => console.error('sandbox: error while answering a request:', error)),
@@ -100,6 +114,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     faults,
     usesDevelopmentKey: secretKey === DEVELOPMENT_SECRET_KEY,
     rateLimits: [...(limiters ?? [])].map(([operationId, limiter]) => ({ operationId, calls: limiter.limit, windowMs: limiter.windowMs })),
+    pageSizes,
     close: () => (closed ??= close(options.shutdownGraceMs ?? 5000)),
   };
 }

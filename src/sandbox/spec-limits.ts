@@ -1,9 +1,11 @@
 /**
  * Family-wide limits the spec records as operation extensions (`x-max-groups-per-user`,
- * `x-max-grouped-conversations`). They are not request rules, so they are not in the generated operations table;
- * the sandbox reads them from the bundled document so its data can never hold more than the vendor allows.
+ * `x-max-grouped-conversations`, `x-max-marked-conversations`). They are not request rules, so they are not in the
+ * generated operations table; the sandbox reads them from the bundled document so its data can never hold more than
+ * the vendor allows.
  */
 import spec from '../../generated/openapi.json' with { type: 'json' };
+import { operations } from '../../generated/operations.js';
 
 function familyLimit(extension: string): number {
   for (const pathItem of Object.values(spec.paths) as Record<string, unknown>[]) {
@@ -21,8 +23,9 @@ export const maxGroupsPerUser = familyLimit('x-max-groups-per-user');
 /** Distinct conversations a user can have in groups (51008 beyond, per the vendor). */
 export const maxGroupedConversations = familyLimit('x-max-grouped-conversations');
 
-/**
- * Groups are created with names of at most 32 UTF-8 bytes (create/update pages). The spec will carry this as the
- * `x-max-bytes` of the create operation's name once that operation is added; until then it is stated here.
- */
-export const maxCreatedGroupNameBytes = 32;
+/** Distinct conversations a user can have standard or custom marks on (51008 beyond, per the vendor). */
+export const maxMarkedConversations = familyLimit('x-max-marked-conversations');
+
+/** Groups are created with names of at most this many UTF-8 bytes: the `x-max-bytes` of create_contact_group's name. */
+export const maxCreatedGroupNameBytes: number =
+  operations.createContactGroup.requestSchema.properties.GroupContactItem.items.properties.GroupName['x-max-bytes'];

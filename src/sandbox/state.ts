@@ -1,8 +1,16 @@
 /**
- * The sandbox's in-memory data: users, their conversation groups with GroupIds, and a record of every delete, so a
- * test can ask afterwards whether a client deleted the same group more than once (e.g. a retry after a lost answer).
+ * The sandbox's in-memory data: users, their conversation groups with GroupIds, the group and mark data of their
+ * conversations, their conversation lists, and a record of every group delete, so a test can ask afterwards whether
+ * a client deleted the same group more than once (e.g. a retry after a lost answer).
+ *
+ * The family's limits on a user's data (20 groups, 1000 grouped and 1000 marked conversations) are enforced here,
+ * from the spec's extensions; the handlers turn the outcomes into the vendor's codes.
  */
-import type { ContactItem, Edition, Fixture } from './fixture.js';
+import { contactKey } from './conversation-key.js';
+import { ConversationData, type ConversationRecord } from './conversation-data.js';
+import type { ContactItem, Edition, Fixture, RecentContact } from './fixture.js';
+import { RecentContacts } from './recent-contacts.js';
+import { maxGroupedConversations, maxGroupsPerUser, maxMarkedConversations } from './spec-limits.js';
 
 export interface GroupRecord {
   readonly name: string;
@@ -29,16 +37,56 @@ export interface DeletionReport {
   readonly groups: readonly DeletionRecord[];
 }
 
+/** A conversation's group and mark data in the snapshot. */
+export interface ConversationSnapshot {
+  readonly contact: ContactItem;
+  /** Standard mark bits set, ascending (REST numbering). */
+  readonly marks: readonly number[];
+  readonly customMark: string;
+  readonly groupIds: readonly number[];
+  /** Unix seconds of the last change. */
+  readonly timestamp: number;
+}
+
+export interface UserSnapshot {
+  readonly groups: Readonly<Record<string, { readonly GroupId: number; readonly contacts: readonly ContactItem[] }>>;
+  /** Conversations with group or mark data, in get_contact_group's order. */
+  readonly conversations: readonly ConversationSnapshot[];
+  /** The conversation list in fixture form, pinned first, newest first. */
+  readonly recent: readonly RecentContact[];
+}
+
 export interface StateSnapshot {
   readonly sdkAppId: number;
   readonly admins: readonly string[];
   readonly edition: Edition;
-  readonly users: Readonly<Record<string, { readonly groups: Readonly<Record<string, { readonly GroupId: number; readonly contacts: readonly ContactItem[] }>> }>>;
+  readonly users: Readonly<Record<string, UserSnapshot>>;
 }
 
 export type DeleteGroupResult =
   | { readonly ok: true; readonly group: GroupRecord }
   | { readonly ok: false; readonly reason: 'unknown-user' | 'unknown-group' };
+
+export type CreateGroupResult =
+  | { readonly ok: true; readonly group: GroupRecord }
+  | { readonly ok: false; readonly reason: 'unknown-user' | 'too-many-groups' | 'name-taken' };
+
+export type RenameGroupResult =
+  | { readonly ok: true; readonly group: GroupRecord }
+  | { readonly ok: false; readonly reason: 'unknown-user' | 'unknown-group' | 'name-taken' };
+
+/** One conversation added to or removed from a group. `already` / `absent`: nothing to do, which is not a failure. */
+export type MembershipOutcome = 'added' | 'already' | 'removed' | 'absent' | 'grouped-limit' | 'unknown-group';
+
+export type MarkOutcome = 'marked' | 'marked-limit' | 'unknown-user';
+
+export interface MarkChange {
+  /** Standard mark bits to set, then to clear. */
+  readonly set: readonly number[];
+  readonly clear: readonly number[];
+  /** The new custom mark; absent: unchanged. */
+  readonly customMark?: string;
+}
 
 /**
  * A group name of a user, live or deleted. A deleted group keeps its entry (marked not live) instead of leaving
@@ -46,6 +94,10 @@ export type DeleteGroupResult =
  */
 interface GroupEntry extends GroupRecord {
   readonly user: string;
+  groupId: number;
+  readonly contacts: ContactItem[];
+  /** The conversation keys of `contacts`, for constant-time membership checks. */
+  readonly members: Set<string>;
   live: boolean;
   deletions: number;
   repeatsAfterDeletion: number;
@@ -55,10 +107,17 @@ interface UserRecord {
   readonly groups: Map<string, GroupEntry>;
   /** GroupIds are never reused within a user, like the service's own small integer IDs. */
   nextGroupId: number;
+  liveGroups: number;
+  readonly data: ConversationData;
+  readonly recent: RecentContacts;
 }
 
 const UNKNOWN_USER: DeleteGroupResult = { ok: false, reason: 'unknown-user' };
 const UNKNOWN_GROUP: DeleteGroupResult = { ok: false, reason: 'unknown-group' };
+
+function newEntry(user: string, name: string, groupId: number): GroupEntry {
+  return { user, name, groupId, contacts: [], members: new Set(), live: true, deletions: 0, repeatsAfterDeletion: 0 };
+}
 
 export class SandboxState {
   readonly sdkAppId: number;
@@ -69,22 +128,24 @@ export class SandboxState {
   readonly #deletionLog: GroupEntry[] = [];
   #totalDeletions = 0;
 
-  constructor(fixture: Fixture) {
+  /** `now`: Unix seconds, the `Timestamp` of the fixture's groupings. */
+  constructor(fixture: Fixture, now = Math.floor(Date.now() / 1000)) {
     this.sdkAppId = fixture.sdkAppId;
     this.admins = new Set(fixture.admins);
     this.edition = fixture.edition;
     for (const [userId, user] of Object.entries(fixture.users)) {
-      const record: UserRecord = { groups: new Map(), nextGroupId: 1 };
+      const record: UserRecord = {
+        groups: new Map(),
+        nextGroupId: 1,
+        liveGroups: 0,
+        data: new ConversationData(),
+        recent: new RecentContacts(user.recent ?? []),
+      };
       for (const [name, contacts] of Object.entries(user.groups)) {
-        record.groups.set(name, {
-          user: userId,
-          name,
-          groupId: record.nextGroupId++,
-          contacts: [...contacts],
-          live: true,
-          deletions: 0,
-          repeatsAfterDeletion: 0,
-        });
+        const entry = newEntry(userId, name, record.nextGroupId++);
+        record.groups.set(name, entry);
+        record.liveGroups++;
+        for (const contact of contacts) this.#join(record, entry, contact, now);
       }
       this.#users.set(userId, record);
     }
@@ -100,7 +161,116 @@ export class SandboxState {
     return entry?.live === true ? entry : undefined;
   }
 
-  deleteGroup(userId: string, name: string): DeleteGroupResult {
+  /** The user's live groups by GroupId. */
+  groups(userId: string): GroupRecord[] {
+    const user = this.#users.get(userId);
+    if (user === undefined) return [];
+    return [...user.groups.values()].filter((entry) => entry.live).sort((a, b) => a.groupId - b.groupId);
+  }
+
+  /** The GroupIds of the live groups holding a conversation, ascending. */
+  groupIdsOf(userId: string, key: string): number[] {
+    const user = this.#users.get(userId);
+    if (user === undefined || !user.data.isGrouped(key)) return [];
+    const ids: number[] = [];
+    for (const entry of user.groups.values()) if (entry.live && entry.members.has(key)) ids.push(entry.groupId);
+    return ids.sort((a, b) => a - b);
+  }
+
+  /** A conversation's group and mark data, if it has any. */
+  conversation(userId: string, key: string): ConversationRecord | undefined {
+    return this.#users.get(userId)?.data.get(key);
+  }
+
+  /** Every conversation of the user with group or mark data, in the order it first got some. */
+  conversations(userId: string): ConversationRecord[] {
+    return this.#users.get(userId)?.data.list() ?? [];
+  }
+
+  recentContacts(userId: string): RecentContacts | undefined {
+    return this.#users.get(userId)?.recent;
+  }
+
+  /** A new empty group with the next GroupId. Names identify groups, so a live group's name cannot be taken twice. */
+  createGroup(userId: string, name: string): CreateGroupResult {
+    const user = this.#users.get(userId);
+    if (user === undefined) return { ok: false, reason: 'unknown-user' };
+    const existing = user.groups.get(name);
+    if (existing?.live === true) return { ok: false, reason: 'name-taken' };
+    if (user.liveGroups >= maxGroupsPerUser) return { ok: false, reason: 'too-many-groups' };
+    user.liveGroups++;
+    if (existing !== undefined) {
+      // The deletion counts of the name stay with it, so a later delete of the new group adds to them.
+      existing.live = true;
+      existing.groupId = user.nextGroupId++;
+      return { ok: true, group: existing };
+    }
+    const entry = newEntry(userId, name, user.nextGroupId++);
+    user.groups.set(name, entry);
+    return { ok: true, group: entry };
+  }
+
+  renameGroup(userId: string, oldName: string, newName: string): RenameGroupResult {
+    const user = this.#users.get(userId);
+    if (user === undefined) return { ok: false, reason: 'unknown-user' };
+    const entry = user.groups.get(oldName);
+    if (entry?.live !== true) return { ok: false, reason: 'unknown-group' };
+    if (newName === oldName) return { ok: true, group: entry };
+    if (user.groups.get(newName)?.live === true) return { ok: false, reason: 'name-taken' };
+    // A fresh entry under the new name: deletion counts belong to names, and this name was never deleted as this group.
+    const renamed: GroupEntry = { ...entry, name: newName, deletions: 0, repeatsAfterDeletion: 0 };
+    entry.live = false;
+    user.groups.delete(oldName);
+    user.groups.set(newName, renamed);
+    return { ok: true, group: renamed };
+  }
+
+  addToGroup(userId: string, name: string, contact: ContactItem, now: number): MembershipOutcome {
+    const user = this.#users.get(userId);
+    const entry = user?.groups.get(name);
+    if (user === undefined || entry?.live !== true) return 'unknown-group';
+    const key = contactKey(contact);
+    if (entry.members.has(key)) return 'already';
+    if (!user.data.isGrouped(key) && user.data.groupedCount >= maxGroupedConversations) return 'grouped-limit';
+    this.#join(user, entry, contact, now);
+    return 'added';
+  }
+
+  removeFromGroup(userId: string, name: string, contact: ContactItem, now: number): MembershipOutcome {
+    const user = this.#users.get(userId);
+    const entry = user?.groups.get(name);
+    if (user === undefined || entry?.live !== true) return 'unknown-group';
+    const key = contactKey(contact);
+    if (!entry.members.has(key)) return 'absent';
+    entry.members.delete(key);
+    entry.contacts.splice(
+      entry.contacts.findIndex((member) => contactKey(member) === key),
+      1,
+    );
+    user.data.leftGroup(key, now);
+    return 'removed';
+  }
+
+  /**
+   * Sets and clears standard mark bits and, when given, replaces the custom mark. A conversation that had no mark
+   * and would get one counts against the 1000 marked conversations.
+   */
+  mark(userId: string, contact: ContactItem, change: MarkChange, now: number): MarkOutcome {
+    const user = this.#users.get(userId);
+    if (user === undefined) return 'unknown-user';
+    const key = contactKey(contact);
+    const current = user.data.get(key);
+    const marks = new Set(current?.marks ?? []);
+    for (const bit of change.set) marks.add(bit);
+    for (const bit of change.clear) marks.delete(bit);
+    const customMark = change.customMark ?? current?.customMark ?? '';
+    const willBeMarked = marks.size > 0 || customMark !== '';
+    if (willBeMarked && !user.data.isMarked(key) && user.data.markedCount >= maxMarkedConversations) return 'marked-limit';
+    user.data.setMarks(key, contact, marks, customMark, now);
+    return 'marked';
+  }
+
+  deleteGroup(userId: string, name: string, now = Math.floor(Date.now() / 1000)): DeleteGroupResult {
     const user = this.#users.get(userId);
     if (user === undefined) return UNKNOWN_USER;
     const entry = user.groups.get(name);
@@ -110,10 +280,16 @@ export class SandboxState {
       return UNKNOWN_GROUP;
     }
     entry.live = false;
+    user.liveGroups--;
+    for (const key of entry.members) user.data.leftGroup(key, now);
+    const group: GroupRecord = { name: entry.name, groupId: entry.groupId, contacts: [...entry.contacts] };
+    // A re-created group of this name starts empty.
+    entry.members.clear();
+    entry.contacts.length = 0;
     entry.deletions++;
     this.#totalDeletions++;
     if (entry.deletions === 1) this.#deletionLog.push(entry);
-    return { ok: true, group: entry };
+    return { ok: true, group };
   }
 
   deletionReport(): DeletionReport {
@@ -131,11 +307,11 @@ export class SandboxState {
     };
   }
 
-  /** The current data in fixture form plus GroupIds, for inspection. */
+  /** The current data in fixture form plus GroupIds, marks and the conversation lists, for inspection. */
   snapshot(): StateSnapshot {
     // fromEntries defines own properties, so a UserID such as "__proto__" stays an ordinary key.
     const users = Object.fromEntries(
-      [...this.#users].map(([userId, user]) => [
+      [...this.#users].map(([userId, user]): [string, UserSnapshot] => [
         userId,
         {
           groups: Object.fromEntries(
@@ -143,9 +319,24 @@ export class SandboxState {
               .filter((entry) => entry.live)
               .map((entry) => [entry.name, { GroupId: entry.groupId, contacts: [...entry.contacts] }]),
           ),
+          conversations: user.data.list().map((record) => ({
+            contact: record.contact,
+            marks: [...record.marks].sort((a, b) => a - b),
+            customMark: record.customMark,
+            groupIds: this.groupIdsOf(userId, record.key),
+            timestamp: record.timestamp,
+          })),
+          recent: user.recent.list(),
         },
       ]),
     );
     return { sdkAppId: this.sdkAppId, admins: [...this.admins], edition: this.edition, users };
+  }
+
+  #join(user: UserRecord, entry: GroupEntry, contact: ContactItem, now: number): void {
+    const key = contactKey(contact);
+    entry.members.add(key);
+    entry.contacts.push(contact);
+    user.data.joinedGroup(key, contact, now);
   }
 }

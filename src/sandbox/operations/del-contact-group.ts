@@ -5,9 +5,9 @@ import type { OperationHandler } from './handler.js';
 export const delContactGroup: OperationHandler<'delContactGroup'> = {
   operationId: 'delContactGroup',
   needsConversationGroups: true,
-  handle(body, { state }) {
+  handle(body, { state, now }) {
     const name = body.GroupName[0];
-    const result = state.deleteGroup(body.From_Account, name);
+    const result = state.deleteGroup(body.From_Account, name, now);
     if (result.ok) {
       return { ok: true, data: { GroupItem: [{ GroupName: result.group.name, GroupId: result.group.groupId }] } };
     }

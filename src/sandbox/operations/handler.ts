@@ -20,15 +20,25 @@ export type OperationOutcome<Id extends OperationId> =
   | { readonly ok: true; readonly data: ResponseData<Id> }
   | { readonly ok: false; readonly failure: Failure };
 
+/** How many items a page of each paged operation holds; the vendor documents neither. */
+export interface PageSizes {
+  readonly getContactGroup: number;
+  readonly getRecentContactList: number;
+}
+
 export interface OperationContext {
   readonly state: SandboxState;
+  /** Unix seconds of this call, for the `Timestamp` of changed data. */
+  readonly now: number;
+  readonly pageSizes: PageSizes;
 }
 
 export interface OperationHandler<Id extends OperationId> {
   readonly operationId: Id;
   /**
-   * Conversation-group and mark operations need an edition with that feature (51013 otherwise); the recent-contact
-   * operations (get_list, delete) work on every edition.
+   * Operations that change conversation groups need an edition with that feature (51013 otherwise, before the
+   * handler runs). mark_contact decides itself (custom marks alone work on every edition); the reads and the
+   * recent-contact operations (get_list, delete) work on every edition.
    */
   readonly needsConversationGroups: boolean;
   handle(body: RequestBody<Id>, context: OperationContext): OperationOutcome<Id>;

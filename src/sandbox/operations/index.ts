@@ -3,11 +3,25 @@
  * to openapi/ and regenerating makes this file fail to compile until its handler module is written and listed here.
  */
 import { operations, type OperationId } from '../../../generated/operations.js';
+import { createContactGroup } from './create-contact-group.js';
 import { delContactGroup } from './del-contact-group.js';
+import { deleteRecentContact } from './delete-recent-contact.js';
+import { getContactGroup } from './get-contact-group.js';
+import { getRecentContactList } from './get-recent-contact-list.js';
 import type { OperationHandler } from './handler.js';
+import { markContact } from './mark-contact.js';
+import { searchContactGroup } from './search-contact-group.js';
+import { updateContactGroup } from './update-contact-group.js';
 
 export const handlers: { readonly [Id in OperationId]: OperationHandler<Id> } = {
+  createContactGroup,
+  updateContactGroup,
   delContactGroup,
+  searchContactGroup,
+  getContactGroup,
+  markContact,
+  getRecentContactList,
+  deleteRecentContact,
 };
 
 export interface Route {

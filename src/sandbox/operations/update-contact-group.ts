@@ -1,0 +1,53 @@
+/**
+ * `update_contact_group`: renames a group (UpdateGroupType 1) or adds and removes its conversations (2), answering
+ * the group as it is now. Adding a conversation that is already in the group, or removing one that is not, succeeds
+ * without change; adding one that would take the user over 1000 grouped conversations gets ResultCode 51008.
+ */
+import { failure } from '../envelope.js';
+import { maxGroupedConversations } from '../spec-limits.js';
+import type { OperationHandler } from './handler.js';
+
+export const updateContactGroup: OperationHandler<'updateContactGroup'> = {
+  operationId: 'updateContactGroup',
+  needsConversationGroups: true,
+  handle(body, { state, now }) {
+    const user = body.From_Account;
+    const update = body.UpdateGroup;
+    if (!state.hasUser(user)) return { ok: false, failure: failure(50001, `From_Account ${user} has not been imported into Chat.`) };
+    const unknownGroup = { ok: false as const, failure: failure(51009, `${user} has no conversation group named ${JSON.stringify(update.OldGroupName)}.`) };
+
+    if (update.UpdateGroupType === 1) {
+      const renamed = state.renameGroup(user, update.OldGroupName, update.NewGroupName);
+      if (!renamed.ok) {
+        if (renamed.reason === 'name-taken') {
+          return { ok: false, failure: failure(50002, `${user} already has a conversation group named ${JSON.stringify(update.NewGroupName)}.`) };
+        }
+        return unknownGroup;
+      }
+      return {
+        ok: true,
+        data: {
+          UpdateType: body.UpdateType,
+          UpdateGroupResult: { UpdateGroupType: 1, GroupName: renamed.group.name, OldGroupName: update.OldGroupName, GroupId: renamed.group.groupId },
+        },
+      };
+    }
+
+    const group = state.group(user, update.OldGroupName);
+    if (group === undefined) return unknownGroup;
+    const ContactResultItem = update.ContactUpdateItem.map(({ ContactOptType, ContactItem }) => {
+      const outcome =
+        ContactOptType === 1 ? state.addToGroup(user, group.name, ContactItem, now) : state.removeFromGroup(user, group.name, ContactItem, now);
+      return outcome === 'grouped-limit'
+        ? { ContactOptType, ContactItem, ResultCode: 51008, ResultInfo: `at most ${maxGroupedConversations} conversations of a user can be in conversation groups` }
+        : { ContactOptType, ContactItem, ResultCode: 0, ResultInfo: '' };
+    });
+    return {
+      ok: true,
+      data: {
+        UpdateType: body.UpdateType,
+        UpdateGroupResult: { UpdateGroupType: 2, GroupName: group.name, OldGroupName: update.OldGroupName, GroupId: group.groupId, ContactResultItem },
+      },
+    };
+  },
+};

@@ -1,0 +1,158 @@
+/**
+ * The typed client against the document for every operation of the family: Prism mocks the bundled spec (refusing
+ * requests that break it), each named response example comes back through the client as the typed result it
+ * stands for, and the paginators read the paging examples.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startPrism, type PrismServer } from '../scripts/prism.js';
+import { errorCodes } from '../generated/error-codes.js';
+import type { OperationId } from '../generated/operations.js';
+import { createChatGroupsClient, type ChatGroupsClient } from '../src/client.js';
+import { itemFailures } from '../src/item-results.js';
+import { PaginationError, paginateContactGroups, paginateRecentContacts } from '../src/paginate.js';
+import { requestExamples, responseExamples, vendorSample } from './support/spec-document.js';
+
+const family: OperationId[] = [
+  'createContactGroup',
+  'updateContactGroup',
+  'markContact',
+  'searchContactGroup',
+  'getContactGroup',
+  'getRecentContactList',
+  'deleteRecentContact',
+];
+
+let prism: PrismServer;
+let prefer: string | undefined;
+const sentToPrism = vi.fn((request: Request) => {
+  if (prefer !== undefined) request.headers.set('Prefer', prefer);
+  return fetch(request);
+});
+let chat: ChatGroupsClient;
+
+beforeAll(async () => {
+  prism = await startPrism({ mode: 'mock', errors: true });
+  chat = createChatGroupsClient({
+    sdkAppId: 1400000000,
+    identifier: 'administrator',
+    secretKey: 'contract-test-key',
+    baseUrl: prism.url,
+    fetch: sentToPrism as unknown as typeof fetch,
+  });
+});
+
+afterAll(async () => {
+  await prism?.stop();
+});
+
+function prismRefusals(): number {
+  return prism.output().split('Request did not pass the validation rules').length - 1;
+}
+
+const requestCases = family.flatMap((operationId) =>
+  requestExamples(operationId).map(([name, body]) => [`${operationId} ${name}`, operationId, body] as const),
+);
+
+describe('every request example of the family', () => {
+  it.each(requestCases)('is sent by the client and accepted by the spec mock: %s', async (_case, operationId, body) => {
+    prefer = undefined;
+    const refusalsBefore = prismRefusals();
+    const result = await chat.call(operationId, body as never);
+    expect(prismRefusals()).toBe(refusalsBefore);
+    expect(result.ok).toBe(true);
+  });
+});
+
+const responseCases = family.flatMap((operationId) =>
+  responseExamples(operationId).map(([name, body]) => [`${operationId} ${name}`, operationId, name, body] as const),
+);
+
+describe('every response example of the family', () => {
+  it.each(responseCases)('comes back through the client as what it stands for: %s', async (_case, operationId, name, body) => {
+    prefer = `example=${name}`;
+    const result = await chat.call(operationId, vendorSample(operationId) as never);
+    prefer = undefined;
+    if (body.ErrorCode === 0) {
+      expect(result).toMatchObject({ ok: true, data: body, operationId });
+      if (!result.ok) return;
+      // A partial success is visible item by item; every other success has no failed item.
+      const failures = itemFailures(result.data);
+      if (name === 'partial-success') {
+        expect(failures.length).toBeGreaterThan(0);
+        for (const failure of failures) expect(failure).toMatchObject({ documented: true, ok: false });
+      } else {
+        expect(failures).toEqual([]);
+      }
+      return;
+    }
+    const info = errorCodes[body.ErrorCode as keyof typeof errorCodes];
+    expect(info, `ErrorCode ${body.ErrorCode} is in the catalogue`).toBeDefined();
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toMatchObject({ kind: 'api', code: body.ErrorCode, meaning: info.meaning, documented: true, operationId });
+  });
+});
+
+describe('requests that break a documented limit', () => {
+  const bob = { Type: 1, To_Account: 'bob' };
+  const cases = [
+    ['createContactGroup', 'two groups', { From_Account: 'a', GroupContactItem: [{ GroupName: 'x', ContactItem: [bob] }, { GroupName: 'y', ContactItem: [bob] }] }, 50002, '/v4/recentcontact/create_contact_group'],
+    ['markContact', '101 mark items', { From_Account: 'a', MarkItem: Array.from({ length: 101 }, () => ({ OptType: 1, ContactItem: bob })) }, 51006, '/v4/recentcontact/mark_contact'],
+    ['searchContactGroup', '301 conversations', { From_Account: 'a', ContactItem: Array.from({ length: 301 }, () => bob) }, 50002, '/v4/recentcontact/search_contact_group'],
+    ['deleteRecentContact', 'a group conversation without ToGroupid', { From_Account: 'a', Type: 2, ToGroupId: '@TGS#1' }, 50002, '/v4/recentcontact/delete'],
+  ] as const;
+
+  it.each(cases)('%s with %s is refused by the client before sending, with the code the service would answer', async (operationId, _case, body, code) => {
+    sentToPrism.mockClear();
+    const result = await chat.call(operationId, body as never);
+    expect(sentToPrism).not.toHaveBeenCalled();
+    expect(result.ok ? undefined : result.error).toMatchObject({ kind: 'validation', code });
+  });
+
+  it.each(cases)('%s with %s is refused by the spec mock (422) when sent unchecked', async (_operationId, _case, body, _code, path) => {
+    prefer = undefined;
+    const { response } = await chat.raw.POST(path, { body: body as never });
+    expect(response.status).toBe(422);
+  });
+});
+
+describe('the paginators against the mock', () => {
+  it('read a last page (the success example) in one call', async () => {
+    prefer = 'example=success';
+    try {
+      const groups = [];
+      for await (const item of paginateContactGroups(chat, 'user0')) groups.push(item);
+      expect(groups).toHaveLength(2);
+      const sessions = [];
+      for await (const item of paginateRecentContacts(chat, 'id1')) sessions.push(item);
+      expect(sessions.map((item) => item.Type)).toEqual([1, 2, 1, 2]);
+    } finally {
+      prefer = undefined;
+    }
+  });
+
+  it('stop on a mock that always answers "more pages" with the same cursor, instead of looping', async () => {
+    prefer = 'example=more-pages';
+    try {
+      const read = async (iterator: AsyncIterable<unknown>) => {
+        for await (const _ of iterator) {
+          // drain
+        }
+      };
+      await expect(read(paginateContactGroups(chat, 'user0'))).rejects.toBeInstanceOf(PaginationError);
+      await expect(read(paginateRecentContacts(chat, 'id1'))).rejects.toMatchObject({ reason: 'no-progress' });
+    } finally {
+      prefer = undefined;
+    }
+  });
+
+  it('fail with the typed error of the failed page', async () => {
+    prefer = 'example=error-50001';
+    try {
+      const iterator = paginateContactGroups(chat, 'nobody')[Symbol.asyncIterator]();
+      await expect(iterator.next()).rejects.toMatchObject({ kind: 'api', code: 50001, operationId: 'getContactGroup' });
+    } finally {
+      prefer = undefined;
+    }
+  });
+});
