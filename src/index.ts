@@ -43,8 +43,72 @@ export {
   type UserSigSource,
   type UserSigSourceOptions,
 } from './usersig-source.js';
-export { validateRequest, utf8ByteLength, type Rule, type Violation } from './validate.js';
+export { validateAgainstSchema, validateRequest, utf8ByteLength, type Rule, type Violation } from './validate.js';
 export { errorCodes, operationErrorCodes, type DocumentedErrorCode, type ErrorCodeInfo, type PublicErrorCode, type RetryStrategy } from '../generated/error-codes.js';
 export { operations, specVersion, type OperationId } from '../generated/operations.js';
 export { regions, type RegionName } from '../generated/regions.js';
-export type { DelContactGroupRequest, DelContactGroupResponse, GroupItem, components, paths } from '../generated/types.js';
+// The schema types of every operation (the generated MarkBit type is left out: `MarkBit` here is the named-bit table).
+export type {
+  UserId, GroupName, C2CContactItem, ChatGroupId, GroupChatContactItem, ContactItem, NewContactGroup,
+  CreateContactGroupRequest, ActionStatus, ErrorCode, ResponseEnvelope, GroupItem, ItemResultCode, ItemResultInfo,
+  ContactResult, CreatedGroupResult, CreateContactGroupResponse, RenameGroupUpdate, ContactOptType,
+  ContactUpdateItem, GroupContactsUpdate, UpdateGroup, UpdateContactGroupRequest, ContactUpdateResult,
+  UpdateGroupResult, UpdateContactGroupResponse, DelGroupName, DelContactGroupRequest, DelContactGroupResponse,
+  SearchContactGroupRequest, StandardMark, ContactGroupFields, C2CContactGroupData, GroupChatContactGroupData,
+  ContactGroupData, SearchContactGroupResponse, GetContactGroupRequest, CompleteFlag, GetContactGroupResponse,
+  MarkOptType, CustomMark, MarkItem, MarkContactRequest, MarkResult, MarkContactResponse, AssistFlags,
+  GetRecentContactListRequest, C2CSessionPeer, SessionFields, C2CSessionItem, GroupSessionPeer, GroupSessionItem,
+  SessionItem, GetRecentContactListResponse, ClearRamble, DeleteC2CConversation, DeleteGroupConversation,
+  DeleteRecentContactRequest, DeleteRecentContactResponse, components, paths,
+} from '../generated/types.js';
+export {
+  CUSTOMER_MARK_COUNT,
+  MAX_MARK_BIT,
+  MIN_MARK_BIT,
+  MarkBit,
+  STANDARD_MARK_BIT_ORDER,
+  customerMark,
+  customerMarkBit,
+  formatStandardMark,
+  hasMark,
+  markBitFlag,
+  markChanges,
+  markFlagBit,
+  markItem,
+  parseStandardMark,
+  standardMarkBits,
+  type CustomerMark,
+  type MarkChanges,
+  type MarkFlag,
+  type MarkItemChanges,
+  type NamedMark,
+  type ReservedMark,
+  type StandardMarkBitOrder,
+} from './marks.js';
+export {
+  DEFAULT_ASSIST_FLAGS,
+  DEFAULT_MAX_PAGES,
+  PaginationError,
+  paginateContactGroupPages,
+  paginateContactGroups,
+  paginateRecentContactPages,
+  paginateRecentContacts,
+  readAllContactGroups,
+  type ContactGroupClient,
+  type ContactGroupPage,
+  type PageCall,
+  type PaginateOptions,
+  type PaginationFailure,
+  type RecentContactClient,
+  type RecentContactPage,
+  type RecentContactsOptions,
+} from './paginate.js';
+export {
+  isPartialSuccess,
+  itemFailures,
+  itemResults,
+  type HasItemResults,
+  type ItemFailure,
+  type ItemOutcome,
+  type ItemResultOf,
+} from './item-results.js';
