@@ -1,19 +1,38 @@
+import type { Readable } from 'node:stream';
+
 /** Anything with `write`, so tests can capture output in memory instead of spawning a process. */
 export interface CliOutput {
   write(chunk: string): unknown;
+  /** True on a terminal: progress is then redrawn in place instead of printed as plain lines. */
+  readonly isTTY?: boolean;
+  /** Terminal width, when known; the progress line is kept within it. */
+  readonly columns?: number;
 }
 
 export interface CliIo {
   readonly stdout: CliOutput;
   readonly stderr: CliOutput;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where `--users-file -` reads from; absent in-process unless a test supplies one. */
+  readonly stdin?: Readable;
 }
 
-/** Commands return these instead of calling process.exit, so they can run in-process. */
+/**
+ * Commands return these instead of calling process.exit, so they can run in-process. Scripts branch on them, so a
+ * value never changes meaning: 1 is always "the service said no", 3 always "no answer came back".
+ */
 export const ExitCode = {
   ok: 0,
+  /** The service answered with a non-zero ErrorCode (for bulk runs: some user failed that way). */
   failure: 1,
+  /** Bad flags, a bad setting or a request the spec refuses: nothing was sent. */
   usage: 2,
+  /** No answer came back (connection, timeout, HTTP 5xx) after the client's retries. */
+  network: 3,
+  /** A bulk run stopped by Ctrl-C (SIGINT) after finishing the calls in flight: 128 + 2, as shells report it. */
+  interrupted: 130,
+  /** The same, stopped by SIGTERM: 128 + 15. */
+  terminated: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -22,5 +41,7 @@ export interface Command {
   readonly name: string;
   /** One line for the command list. */
   readonly summary: string;
+  /** The heading it is listed under in the overview; the tools without one are listed first, under "Commands:". */
+  readonly section?: string;
   run(argv: readonly string[], io: CliIo): ExitCode | Promise<ExitCode>;
 }

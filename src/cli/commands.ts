@@ -1,6 +1,10 @@
 import type { Command } from './command.js';
+import { operationCommands } from './operation-commands.js';
 import { sandboxCommand } from './sandbox-command.js';
 import { usersigCommand } from './usersig-command.js';
 
-/** Add a subcommand by appending its module's export here; the dispatcher and help pick it up. */
-export const commands: readonly Command[] = [usersigCommand, sandboxCommand];
+/**
+ * Every subcommand: the tools, then one per operation of the spec (see operation-commands.ts, whose table is
+ * operation-specs.ts). Add a tool by appending its module's export here; the dispatcher and help pick it up.
+ */
+export const commands: readonly Command[] = [usersigCommand, sandboxCommand, ...operationCommands()];

@@ -1,17 +1,34 @@
 import { ExitCode, type CliIo, type Command } from './command.js';
+import { BULK_OVERVIEW, EXIT_CODES_HELP, SETTINGS_HELP } from './operation-help.js';
 
 const PROGRAM = 'chat-groups';
 
 function overview(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((command) => command.name.length));
-  const lines = commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`);
+  const sections = new Map<string, Command[]>([['Commands:', []]]);
+  for (const command of commands) {
+    const heading = command.section === undefined ? 'Commands:' : `${command.section}:`;
+    sections.set(heading, [...(sections.get(heading) ?? []), command]);
+  }
+  const lists = [...sections].flatMap(([heading, listed]) => [
+    heading,
+    ...listed.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    '',
+  ]);
   return [
     `Usage: ${PROGRAM} <command> [options]`,
     '',
-    'Commands:',
-    ...lines,
+    ...lists,
+    `Run '${PROGRAM} <command> --help' for a command's options and an example.`,
     '',
-    `Run '${PROGRAM} <command> --help' for a command's options.`,
+    BULK_OVERVIEW,
+    '',
+    SETTINGS_HELP,
+    '',
+    EXIT_CODES_HELP,
+    '',
+    'Example:',
+    `  ${PROGRAM} delete-group --user alice --group work`,
     '',
   ].join('\n');
 }

@@ -1,5 +1,6 @@
 import process from 'node:process';
-import { DEVELOPMENT_SECRET_KEY, FixtureError, loadFixtureFile, startSandbox, type Fixture, type RunningSandbox } from '../sandbox/index.js';
+// Types only at the top: the sandbox is loaded when this command runs, so other commands do not pay for it at start-up.
+import type { Fixture, RunningSandbox } from '../sandbox/index.js';
 import { ExitCode, type CliIo, type Command } from './command.js';
 import { parseFlags } from './flags.js';
 import { SECRET_KEY_ENV } from './usersig-command.js';
@@ -64,6 +65,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
     rateLimit = Number(rateLimitFlag);
   }
 
+
+  const { DEVELOPMENT_SECRET_KEY, FixtureError, loadFixtureFile, startSandbox } = await import('../sandbox/index.js');
   let fixture: Fixture | undefined;
   if (flags.fixture !== undefined) {
     try {
@@ -93,14 +96,14 @@ async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
     return ExitCode.failure;
   }
 
-  io.stdout.write(describe(sandbox, flags.fixture));
+  io.stdout.write(describe(sandbox, flags.fixture, DEVELOPMENT_SECRET_KEY));
   await waitForStopSignal();
   io.stderr.write('chat-groups sandbox: stopping (calls in flight finish first)…\n');
   await sandbox.close();
   return ExitCode.ok;
 }
 
-function describe(sandbox: RunningSandbox, fixtureFile: string | undefined): string {
+function describe(sandbox: RunningSandbox, fixtureFile: string | undefined, developmentKey: string): string {
   const snapshot = sandbox.state.snapshot();
   const userCount = Object.keys(snapshot.users).length;
   const limits = sandbox.rateLimits.map((limit) => `${limit.calls} calls per ${limit.windowMs === 1000 ? 'second' : `${limit.windowMs / 1000} s`}`);
@@ -111,8 +114,8 @@ function describe(sandbox: RunningSandbox, fixtureFile: string | undefined): str
     `  admin:      ${snapshot.admins.join(', ')}`,
     ...(sandbox.usesDevelopmentKey
       ? [
-          `  secret key: development key, public and not a secret (set ${SECRET_KEY_ENV} to use your own): ${DEVELOPMENT_SECRET_KEY}`,
-          `  sign with:  ${SECRET_KEY_ENV}=${DEVELOPMENT_SECRET_KEY} chat-groups usersig --sdkappid ${snapshot.sdkAppId} --identifier ${snapshot.admins[0] ?? ''}`,
+          `  secret key: development key, public and not a secret (set ${SECRET_KEY_ENV} to use your own): ${developmentKey}`,
+          `  sign with:  ${SECRET_KEY_ENV}=${developmentKey} chat-groups usersig --sdkappid ${snapshot.sdkAppId} --identifier ${snapshot.admins[0] ?? ''}`,
         ]
       : [`  secret key: from ${SECRET_KEY_ENV} (not shown)`]),
     `  edition:    ${snapshot.edition}`,

@@ -37,7 +37,7 @@ const FLAGS = {
 } as const;
 
 // Catches the obvious spellings before parseArgs would call them merely "unknown".
-const SECRET_FLAG = /^--?(secret[-_]?key|secret|key|sk)(=|$)/i;
+export const SECRET_FLAG = /^--?(secret[-_]?key|secret|key|sk)(=|$)/i;
 
 // No exponent, sign, fraction or leading zero: what the user typed must be exactly the number signed.
 const DECIMAL = /^[1-9][0-9]*$/;

@@ -1,0 +1,65 @@
+/**
+ * Runs the real `chat-groups` program as a child process, from the sources. It is started as
+ * `node --import tsx src/cli/main.ts` rather than through `node_modules/.bin/tsx`, which would put a second process
+ * in between: a signal sent to that wrapper (SIGKILL above all) would not reach the program under test.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { DEVELOPMENT_SECRET_KEY } from '../../src/sandbox/index.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunningCli {
+  readonly child: ChildProcess;
+  readonly done: Promise<CliResult>;
+  stdout(): string;
+  stderr(): string;
+}
+
+/** The settings of the built-in sandbox app, as an operator would export them. */
+export function sandboxEnv(baseUrl: string): Record<string, string> {
+  return {
+    TENCENT_CHAT_SDKAPPID: '1400000000',
+    TENCENT_CHAT_ADMIN: 'administrator',
+    TENCENT_CHAT_SECRET_KEY: DEVELOPMENT_SECRET_KEY,
+    TENCENT_CHAT_BASE_URL: baseUrl,
+  };
+}
+
+/** The parent's environment without any TENCENT_CHAT_* setting, so a developer's own settings never leak in. */
+function cleanEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith('TENCENT_CHAT_')),
+  );
+}
+
+export function startCli(args: readonly string[], env: Record<string, string | undefined>, stdin?: string): RunningCli {
+  const merged = { ...cleanEnv(), ...env };
+  for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    env: merged as Record<string, string>,
+    stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  if (stdin !== undefined) child.stdin?.end(stdin);
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, done, stdout: () => stdout, stderr: () => stderr };
+}
+
+export function runCli(args: readonly string[], env: Record<string, string | undefined>, stdin?: string): Promise<CliResult> {
+  return startCli(args, env, stdin).done;
+}
