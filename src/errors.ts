@@ -30,7 +30,7 @@ export type OperationCode<Op extends OperationId> =
 /** Any ErrorCode the service may answer, documented or not. */
 export type AnyErrorCode = DocumentedErrorCode | (number & {});
 
-export type ErrorKind = 'api' | 'network' | 'validation';
+export type ErrorKind = 'api' | 'network' | 'validation' | 'unclear';
 
 const REDACTED = 'REDACTED';
 
@@ -38,6 +38,15 @@ const REDACTED = 'REDACTED';
 export function redactUrl(url: string): string {
   // A regular expression rather than URL parsing, so malformed or relative URLs are redacted too.
   return url.replace(/([?&]usersig=)[^&#]*/gi, `$1${REDACTED}`);
+}
+
+/**
+ * The spellings a UserSig can take in a text: as made, and as percent-encoded into a query string by
+ * `encodeURIComponent` or `URLSearchParams` (which differ on `*`), so an echoed URL cannot leak it in any of them.
+ */
+export function userSigForms(userSig: string): string[] {
+  const forms = new Set([userSig, encodeURIComponent(userSig), new URLSearchParams({ s: userSig }).toString().slice(2)]);
+  return [...forms].filter((form) => form.length > 0);
 }
 
 /** Replaces each secret (e.g. the UserSig that was sent) in a text, and redacts `usersig` parameters in it. */
@@ -102,7 +111,9 @@ function lookUp(code: number): ErrorCodeInfo | undefined {
 /** What every failure has, whatever its kind. */
 export abstract class ChatGroupsError extends Error {
   abstract readonly kind: ErrorKind;
-  /** The ErrorCode the service answered (`api`) or would answer (`validation`); `undefined` for `network`. */
+  /**
+   * The ErrorCode the service answered (`api`, `unclear`) or would answer (`validation`); `undefined` for `network`.
+   */
   abstract readonly code: number | undefined;
   /** What the code means, from the spec's error table (or what went wrong on the network). */
   abstract readonly meaning: string;
@@ -125,6 +136,8 @@ export interface ApiErrorDetails<Op extends OperationId> {
   random: number;
   /** The whole response body, for operations whose failures carry per-item results. */
   body: ResponseBody<Op>;
+  /** What most likely caused the failure in this client's set-up (e.g. the key of another app); never a secret. */
+  hint?: string | undefined;
 }
 
 /** The service answered HTTP 200 with a non-zero `ErrorCode`. */
@@ -148,14 +161,18 @@ export class ApiError<Op extends OperationId = OperationId> extends ChatGroupsEr
   readonly random: number;
   /** The whole response body (scrubbed), for operations whose failures carry per-item results. */
   readonly body: ResponseBody<Op>;
+  /** For UserSig and app errors: what most likely went wrong in this client's set-up. Also in `message`. */
+  declare readonly hint?: string;
 
   constructor(details: ApiErrorDetails<Op>) {
     const known = lookUp(details.code);
     const meaning = known?.meaning ?? 'The spec does not document this error code; ErrorInfo may say more.';
+    const hint = details.hint === undefined ? '' : ` Likely cause: ${details.hint}`;
     super(
       details.operationId,
-      `${vendorCommand(details.operationId)} failed with ${details.code}: ${meaning} (ErrorInfo: ${details.info}; random ${details.random})`,
+      `${vendorCommand(details.operationId)} failed with ${details.code}: ${meaning} (ErrorInfo: ${details.info}; random ${details.random})${hint}`,
     );
+    if (details.hint !== undefined) this.hint = details.hint;
     this.operationId = details.operationId;
     this.code = details.code as OperationCode<Op>;
     this.info = details.info;
@@ -176,6 +193,13 @@ export class ApiError<Op extends OperationId = OperationId> extends ChatGroupsEr
  */
 export type NetworkFailureReason = 'http-status' | 'connection' | 'timeout' | 'aborted' | 'invalid-body';
 
+/**
+ * Whether the service may have acted on the request: `not-sent` when it provably never left (DNS or connection
+ * failure, or aborted while queued), `unknown` otherwise (a timeout or a lost connection may come after the service
+ * acted, and a gateway may answer 502 after passing the request on).
+ */
+export type Delivery = 'not-sent' | 'unknown';
+
 const networkMeanings: Record<NetworkFailureReason, string> = {
   'http-status': 'The service or a gateway answered with an HTTP status other than 200, so no result came back.',
   connection: 'The request could not be sent or its answer could not be read.',
@@ -184,51 +208,144 @@ const networkMeanings: Record<NetworkFailureReason, string> = {
   'invalid-body': 'The service answered HTTP 200, but the body is not the JSON result envelope.',
 };
 
+/** Gateway statuses that say "try again": bad gateway, unavailable, gateway timeout. Others (e.g. 500) are not. */
+export const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
+
+function networkRetryable(reason: NetworkFailureReason, status: number | undefined): boolean {
+  switch (reason) {
+    case 'connection':
+    case 'timeout':
+      return true;
+    case 'http-status':
+      return status !== undefined && RETRYABLE_HTTP_STATUSES.has(status);
+    case 'aborted':
+    case 'invalid-body':
+      // The caller asked to stop; a 200 that is not the envelope comes from something that is not the service.
+      return false;
+  }
+}
+
 export interface NetworkErrorDetails {
   operationId: OperationId;
   reason: NetworkFailureReason;
   random: number;
   /** The request URL; it is stored redacted. */
   url: string;
+  /** Default `unknown`. */
+  delivery?: Delivery | undefined;
   status?: number | undefined;
   statusText?: string | undefined;
   /** Already sanitised (see `sanitizeCause`). */
   cause?: Error | undefined;
+  /** The system error code found in the cause chain, e.g. `ENOTFOUND` or `ECONNREFUSED`. */
+  causeCode?: string | undefined;
 }
 
 /**
- * No result envelope came back. Whether the service acted on the request is unknown, so a retry of a delete may get
- * 51009 although the first attempt succeeded. There is no ErrorCode, so `code` is always `undefined`.
+ * No result envelope came back. Unless `delivery` is `not-sent`, whether the service acted on the request is
+ * unknown, so a retry of a delete may get 51009 although the first attempt succeeded (the client then reports an
+ * `UnclearOutcomeError`). There is no ErrorCode, so `code` is always `undefined`.
  */
 export class NetworkError extends ChatGroupsError {
   override readonly name = 'NetworkError';
   readonly kind = 'network' as const;
   readonly code = undefined;
   readonly reason: NetworkFailureReason;
+  readonly delivery: Delivery;
   /** The HTTP status, for `http-status` and `invalid-body`. */
   declare readonly status?: number;
+  /** The system error code of the cause, e.g. `ENOTFOUND` (DNS) or `ECONNREFUSED`. */
+  declare readonly causeCode?: string;
   readonly meaning: string;
-  readonly retryable = true as const;
-  readonly strategy: RetryStrategy = 'backoff';
+  /** True for connection failures, timeouts and HTTP 502/503/504. */
+  readonly retryable: boolean;
+  readonly strategy: RetryStrategy;
   readonly random: number;
   /** The request URL with the UserSig redacted. */
   readonly url: string;
 
   constructor(details: NetworkErrorDetails) {
     const meaning = networkMeanings[details.reason];
+    const delivery = details.delivery ?? 'unknown';
     const status =
       details.status === undefined ? '' : ` (HTTP ${details.status}${details.statusText ? ` ${details.statusText}` : ''})`;
-    const cause = details.cause === undefined ? '' : `: ${details.cause.message}`;
+    const explained = details.cause === undefined ? meaning : `${meaning.replace(/\.$/, '')} (${details.cause.message}).`;
+    const sent = delivery === 'not-sent' ? ' It never reached the service.' : '';
     super(
       details.operationId,
-      `${vendorCommand(details.operationId)} failed on the network${status}: ${meaning}${cause} (random ${details.random})`,
+      `${vendorCommand(details.operationId)} failed on the network${status}: ${explained}${sent} (random ${details.random})`,
       details.cause === undefined ? undefined : { cause: details.cause },
     );
     this.reason = details.reason;
+    this.delivery = delivery;
     if (details.status !== undefined) this.status = details.status;
+    if (details.causeCode !== undefined) this.causeCode = details.causeCode;
     this.meaning = meaning;
+    this.retryable = networkRetryable(details.reason, details.status);
+    this.strategy = this.retryable ? 'backoff' : 'none';
     this.random = details.random;
     this.url = redactUrl(details.url);
+  }
+}
+
+/** An earlier attempt of a call whose outcome is unknown (see `UnclearOutcomeError`). */
+export interface UnansweredAttempt {
+  /** 1 for the first attempt of the call. */
+  readonly attempt: number;
+  readonly random: number;
+  readonly reason: NetworkFailureReason;
+  readonly status?: number;
+}
+
+function unansweredBecause(attempt: UnansweredAttempt): string {
+  if (attempt.status !== undefined) return `HTTP ${attempt.status}`;
+  if (attempt.reason === 'timeout') return 'timed out';
+  if (attempt.reason === 'connection') return 'connection lost';
+  return attempt.reason;
+}
+
+export interface UnclearOutcomeDetails<Op extends OperationId> {
+  /** The final answer, e.g. 51009 "group not found". */
+  answer: ApiError<Op>;
+  /** Earlier attempts of the call that got no answer and may have been carried out. */
+  unanswered: readonly [UnansweredAttempt, ...UnansweredAttempt[]];
+  /** What the unanswered attempt may have done, e.g. "the conversation group may have been deleted". */
+  possibleEffect: string;
+}
+
+/**
+ * Neither a success nor a plain failure: an attempt got no answer (it timed out, lost its connection or met a
+ * gateway error), and a retry then got an answer that an earlier success would also explain, e.g. 51009 "group not
+ * found" when deleting. The group is gone either way, but whether this call deleted it cannot be known. `code` and
+ * `answer` hold that final answer; `unanswered` lists the attempts that may have acted.
+ */
+export class UnclearOutcomeError<Op extends OperationId = OperationId> extends ChatGroupsError {
+  override readonly name = 'UnclearOutcomeError';
+  readonly kind = 'unclear' as const;
+  override readonly operationId: Op;
+  readonly code: OperationCode<Op>;
+  readonly meaning: string;
+  /** Sending it again would only get the same answer. */
+  readonly retryable = false as const;
+  readonly strategy: RetryStrategy = 'none';
+  readonly answer: ApiError<Op>;
+  readonly unanswered: readonly [UnansweredAttempt, ...UnansweredAttempt[]];
+  readonly possibleEffect: string;
+  /** The `random` of the last attempt, the one that got `answer`. */
+  readonly random: number;
+
+  constructor(details: UnclearOutcomeDetails<Op>) {
+    const { answer, unanswered, possibleEffect } = details;
+    const earlier = unanswered.map((attempt) => `attempt ${attempt.attempt} (random ${attempt.random}, ${unansweredBecause(attempt)})`).join(', ');
+    const meaning = `The service answered ${answer.code} (${answer.meaning.replace(/\.$/, '')}), but ${earlier} got no answer, so ${possibleEffect} by that attempt.`;
+    super(answer.operationId, `${vendorCommand(answer.operationId)} outcome unclear: ${meaning} (random ${answer.random})`);
+    this.operationId = answer.operationId;
+    this.code = answer.code;
+    this.meaning = meaning;
+    this.answer = answer;
+    this.unanswered = unanswered;
+    this.possibleEffect = possibleEffect;
+    this.random = answer.random;
   }
 }
 

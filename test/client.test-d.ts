@@ -13,6 +13,7 @@ import {
   type NetworkError,
   type RequestValidationError,
 } from '../src/index.js';
+import type { UnclearOutcomeError } from '../src/errors.js';
 
 declare const chat: ReturnType<typeof createChatGroupsClient>;
 declare const result: CallResult<'delContactGroup'>;
@@ -91,7 +92,9 @@ describe('results', () => {
 
   it('expose code, meaning and retryable on every failure kind', () => {
     if (!result.ok) {
-      expectTypeOf(result.error).toEqualTypeOf<ApiError<'delContactGroup'> | NetworkError | RequestValidationError>();
+      expectTypeOf(result.error).toEqualTypeOf<
+        ApiError<'delContactGroup'> | NetworkError | UnclearOutcomeError<'delContactGroup'> | RequestValidationError
+      >();
       expectTypeOf(result.error.meaning).toEqualTypeOf<string>();
       expectTypeOf(result.error.retryable).toEqualTypeOf<boolean>();
       expectTypeOf(result.error.code).toExtend<number | undefined>();
@@ -118,11 +121,33 @@ describe('results', () => {
   it('have no code on a network error and no random before anything was sent', () => {
     if (!result.ok && result.error.kind === 'network') {
       expectTypeOf(result.error.code).toEqualTypeOf<undefined>();
-      expectTypeOf(result.error.retryable).toEqualTypeOf<true>();
+      // Only connection failures, timeouts and HTTP 502/503/504 are retryable.
+      expectTypeOf(result.error.retryable).toEqualTypeOf<boolean>();
     }
     if (!result.ok && result.error.kind === 'validation') {
       expectTypeOf(result.error.retryable).toEqualTypeOf<false>();
       expectTypeOf(result.error.field).toEqualTypeOf<string>();
+    }
+  });
+
+  it('say how many attempts were made, with which random and host, and which host answered', () => {
+    if (result.ok) {
+      expectTypeOf(result.attempts[0].random).toEqualTypeOf<number>();
+      expectTypeOf(result.attempts[0].outcome.code).toEqualTypeOf<number | undefined>();
+      expectTypeOf(result.host).toEqualTypeOf<string>();
+      expectTypeOf(result.endpoint).toEqualTypeOf<'primary' | 'backup'>();
+    }
+  });
+
+  it('tell an unclear outcome apart from an api failure', () => {
+    if (!result.ok && result.error.kind === 'unclear') {
+      expectTypeOf(result.error.answer).toEqualTypeOf<ApiError<'delContactGroup'>>();
+      expectTypeOf(result.error.retryable).toEqualTypeOf<false>();
+      expectTypeOf(result.error.code).toExtend<number>();
+    }
+    if (!result.ok && result.error.kind === 'api') {
+      // @ts-expect-error only an unclear outcome has the answer it wraps
+      void result.error.answer;
     }
   });
 

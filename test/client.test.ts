@@ -69,8 +69,12 @@ function stubFetch(answer: Answer = () => json(successBody)) {
   return { fetch: fetch as unknown as typeof globalThis.fetch, calls: fetch, sent };
 }
 
+/**
+ * These tests look at single attempts, so retries are off; retries, limits and failover are tested against the
+ * sandbox in test/client-*.test.ts.
+ */
 function client(fetch: typeof globalThis.fetch, overrides: Partial<Record<keyof ChatGroupsClientOptions, unknown>> = {}) {
-  return createChatGroupsClient({ sdkAppId, identifier, secretKey, baseUrl, fetch, ...overrides } as ChatGroupsClientOptions);
+  return createChatGroupsClient({ sdkAppId, identifier, secretKey, baseUrl, fetch, retry: false, ...overrides } as ChatGroupsClientOptions);
 }
 
 function queryOf(sent: Sent | undefined): Record<string, string[]> {
