@@ -3,6 +3,7 @@
  * signed anew; fail over to the backup host when the current one cannot be reached; report every attempt; and tell
  * an unclear outcome (an unanswered attempt followed by an answer it would explain) apart from success and failure.
  */
+import { itemFailures } from './item-results.js';
 import type { OperationId } from '../generated/operations.js';
 import { attemptOutcome, attemptUrl, runAttempt, type AttemptDependencies, type AttemptReport } from './attempt.js';
 import { MAX_TIMER_MS } from './client-options.js';
@@ -76,7 +77,11 @@ function finish<Op extends OperationId>(
   const attempts = state.records as unknown as Attempts;
   const common = { random: report.random, operationId, attempts, host: report.endpoint.host, endpoint: report.endpoint.role };
   const { answer } = report;
-  if (answer.ok) return { ok: true, data: answer.data as ResponseBody<Op>, ...common };
+  if (answer.ok) {
+    const data = answer.data as ResponseBody<Op>;
+    const failures = itemFailures(data);
+    return { ok: true, data, partial: failures.length > 0, itemFailures: failures, ...common };
+  }
   const { error } = answer;
   const [firstUnanswered, ...moreUnanswered] = state.unanswered;
   if (error.kind === 'api' && firstUnanswered !== undefined) {

@@ -4,6 +4,7 @@
  * failed over to the region's backup host, and turns the answer into a `CallResult`. Nothing here is specific to
  * one operation, so an operation added to the spec needs no code.
  */
+import type { ItemFailure, ItemResultOf } from './item-results.js';
 import createClient, { type Client } from 'openapi-fetch';
 import { operations, type OperationId } from '../generated/operations.js';
 import type { operations as OperationTypes, paths } from '../generated/types.js';
@@ -65,6 +66,12 @@ export interface CallSuccess<Op extends OperationId> {
   readonly host: string;
   /** Whether that host is the primary or the backup one. */
   readonly endpoint: EndpointRole;
+  /**
+   * True when the call succeeded (ErrorCode 0) but some items of a batch did not (a per-item ResultCode other than
+   * 0): a partial success, never to be read as a plain one. `itemFailures` names each failed item.
+   */
+  readonly partial: boolean;
+  readonly itemFailures: readonly ItemFailure<ItemResultOf<ResponseBody<Op>>>[];
 }
 
 export type CallFailure<Op extends OperationId> =

@@ -9,16 +9,25 @@ export {
   type ChatGroupsClient,
   type ChatGroupsClientOptions,
   type RawClient,
+  type Attempts,
   type RequestBody,
   type ResponseBody,
 } from './client.js';
+export { DEFAULT_TIMEOUT_MS, type RateLimitPerOperation } from './client-options.js';
+export type { AttemptEvent, AttemptOutcome, AttemptRecord } from './events.js';
+export type { NextStep, RetryOptions } from './retry.js';
+export type { Clock } from './clock.js';
+export type { EndpointRole } from './endpoints.js';
 export {
   ApiError,
   ChatGroupsError,
   ClientOptionsError,
   NetworkError,
   RequestValidationError,
+  UnclearOutcomeError,
   redactUrl,
+  type Delivery,
+  type UnansweredAttempt,
   type AnyErrorCode,
   type ErrorKind,
   type NetworkFailureReason,

@@ -450,3 +450,26 @@ describe('secrets', () => {
     }
   });
 });
+
+describe('partial successes', () => {
+  it('reports a batch answer with ErrorCode 0 and a failed item as partial, naming the item', async () => {
+    const partialBody = spec.components.examples['CreateContactGroupPartialSuccess']?.value as Record<string, unknown>;
+    const { fetch } = stubFetch(() => json(partialBody));
+    const result = await client(fetch).createContactGroup({
+      From_Account: 'alice',
+      GroupContactItem: [{ GroupName: 'work', ContactItem: [{ Type: 1, To_Account: 'bob' }, { Type: 2, ToGroupId: '@TGS#2ABC' }] }],
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.partial).toBe(true);
+    expect(result.itemFailures.length).toBeGreaterThan(0);
+    for (const failure of result.itemFailures) expect(failure.code).not.toBe(0);
+  });
+
+  it('does not call a plain success partial', async () => {
+    const { fetch } = stubFetch();
+    const result = await client(fetch).delContactGroup(validBody);
+    expect(result.ok && result.partial).toBe(false);
+    expect(result.ok && result.itemFailures).toEqual([]);
+  });
+});
