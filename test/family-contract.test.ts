@@ -38,6 +38,8 @@ beforeAll(async () => {
     secretKey: 'contract-test-key',
     baseUrl: prism.url,
     fetch: sentToPrism as unknown as typeof fetch,
+    // Each named example must come back as documented; retries are tested against the sandbox.
+    retry: false,
   });
 });
 
