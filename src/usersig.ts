@@ -1,10 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 
-// TLSSigAPIv2 (HMAC-SHA256) as in the official libraries (api-facts §4). Decoding and verification
+// TLSSigAPIv2 (HMAC-SHA256) as in the official libraries. Decoding and verification
 // follow the official Go `VerifyUserSig`, because the official Node library has neither.
 
-/** The vendor documents 50 years as the longest validity that can be set (api-facts §4.3). */
+/** The vendor documents 50 years as the longest validity that can be set. */
 export const MAX_USERSIG_EXPIRE_SECONDS = 50 * 365 * 86_400;
 
 /** SDKAppID is an unsigned 32-bit integer; 0 is never issued. */
@@ -120,7 +120,7 @@ function assertSecretKey(secretKey: string): void {
 }
 
 function stringToSign(fields: UserSigFields): string {
-  // Every line ends with '\n', including the last; time precedes expire (api-facts §4.1 step 2).
+  // Every line ends with '\n', including the last; time precedes expire.
   let text =
     `TLS.identifier:${fields.identifier}\n` +
     `TLS.sdkappid:${fields.sdkAppId}\n` +
@@ -267,7 +267,7 @@ export type UserSigRejectionReason =
 
 /**
  * Server error codes a sandbox would answer with: expired → 70001, empty → 70002, malformed → 70003,
- * signature-mismatch → 70009, identifier-mismatch → 70013, sdkappid-mismatch → 70014 (api-facts §3.2).
+ * signature-mismatch → 70009, identifier-mismatch → 70013, sdkappid-mismatch → 70014.
  */
 export type UserSigVerification =
   | { readonly ok: true; readonly decoded: DecodedUserSig; readonly expiresAt: number }

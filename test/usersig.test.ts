@@ -13,7 +13,7 @@ import {
   type GenerateUserSigOptions,
 } from '../src/usersig.js';
 
-// Placeholder pair used by every official library's tests (api-facts §4.4).
+// Placeholder pair used by every official library's tests.
 const DOC_KEY = '5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e';
 const DOC_APP = 1400000000;
 const VECTOR_TIME = 1569910200;
