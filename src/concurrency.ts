@@ -2,6 +2,7 @@
  * A counting semaphore with a FIFO queue: at most `max` requests of one client in flight at once, across all
  * operations, so a caller can bound the sockets and memory a burst of calls takes.
  */
+import { FifoQueue } from './fifo-queue.js';
 import { abortReason } from './abort.js';
 
 export type Release = () => void;
@@ -14,8 +15,7 @@ interface Waiter {
 export class Semaphore {
   readonly max: number;
   #inFlight = 0;
-  readonly #queue: Waiter[] = [];
-  #head = 0;
+  readonly #queue = new FifoQueue<Waiter>();
 
   constructor(max: number) {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`concurrency must be a positive integer, got ${max}`);
@@ -29,7 +29,7 @@ export class Semaphore {
   /** Resolves with a release function once a place is free; rejects with the signal's reason if it aborts first. */
   acquire(signal?: AbortSignal): Promise<Release> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    if (this.#head === this.#queue.length && this.#inFlight < this.max) {
+    if (this.#queue.size === 0 && this.#inFlight < this.max) {
       this.#inFlight += 1;
       return Promise.resolve(this.#releaser());
     }
@@ -62,20 +62,12 @@ export class Semaphore {
   }
 
   #next(): void {
-    while (this.#head < this.#queue.length && this.#inFlight < this.max) {
-      const waiter = this.#queue[this.#head] as Waiter;
-      this.#head += 1;
+    while (this.#queue.size > 0 && this.#inFlight < this.max) {
+      const waiter = this.#queue.shift() as Waiter;
       if (waiter.settled) continue;
       waiter.settled = true;
       this.#inFlight += 1;
       waiter.resolve(this.#releaser());
-    }
-    if (this.#head === this.#queue.length) {
-      this.#queue.length = 0;
-      this.#head = 0;
-    } else if (this.#head >= 1024 && this.#head * 2 >= this.#queue.length) {
-      this.#queue.splice(0, this.#head);
-      this.#head = 0;
     }
   }
 }

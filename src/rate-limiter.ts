@@ -20,6 +20,7 @@
  * No polling and no fixed sleeps: the head of the queue is woken by a timer set for the moment both rules allow it,
  * or by the outcome of a request in flight when that is what it waits for.
  */
+import { FifoQueue } from './fifo-queue.js';
 import { abortReason } from './abort.js';
 import { systemClock, type Clock } from './clock.js';
 
@@ -61,8 +62,7 @@ export class SlidingWindowLimiter {
   readonly #knownAt: Float64Array;
   #knownStart = 0;
   #knownCount = 0;
-  readonly #queue: Waiter[] = [];
-  #head = 0;
+  readonly #queue = new FifoQueue<Waiter>();
   #timer: unknown;
   #timerAt = Number.NaN;
 
@@ -85,7 +85,7 @@ export class SlidingWindowLimiter {
 
   /** Requests waiting for their turn (aborted ones excluded once they reach the head). */
   get queued(): number {
-    return this.#queue.length - this.#head;
+    return this.#queue.size;
   }
 
   /** Requests that count against the limit now: in flight, or answered less than a window ago. */
@@ -164,14 +164,13 @@ export class SlidingWindowLimiter {
 
   #pump(): void {
     const now = this.#clock.now();
-    while (this.#head < this.#queue.length) {
-      const waiter = this.#queue[this.#head] as Waiter;
+    for (let waiter = this.#queue.peek(); waiter !== undefined; waiter = this.#queue.peek()) {
       if (waiter.settled) {
-        this.#shift();
+        this.#queue.shift();
         continue;
       }
       if (this.#dueAt(now) > now) break;
-      this.#shift();
+      this.#queue.shift();
       waiter.settled = true;
       waiter.signal?.removeEventListener('abort', waiter.onAbort as () => void);
       waiter.resolve(this.#grant(now));
@@ -193,17 +192,5 @@ export class SlidingWindowLimiter {
       this.#timerAt = Number.NaN;
       this.#pump();
     }, delay);
-  }
-
-  #shift(): void {
-    this.#head += 1;
-    // Compact now and then rather than on every shift, which would copy the whole queue each time.
-    if (this.#head === this.#queue.length) {
-      this.#queue.length = 0;
-      this.#head = 0;
-    } else if (this.#head >= 1024 && this.#head * 2 >= this.#queue.length) {
-      this.#queue.splice(0, this.#head);
-      this.#head = 0;
-    }
   }
 }
