@@ -45,3 +45,9 @@ export interface Command {
   readonly section?: string;
   run(argv: readonly string[], io: CliIo): ExitCode | Promise<ExitCode>;
 }
+
+/** Reports bad usage the same way for every command: the problem, the usage line and where the help is. */
+export function reportUsageError(io: CliIo, command: string, usage: string, message: string): ExitCode {
+  io.stderr.write(`chat-groups ${command}: ${message}\nUsage: ${usage}\nRun 'chat-groups ${command} --help' for details.\n`);
+  return ExitCode.usage;
+}

@@ -1,7 +1,7 @@
 import process from 'node:process';
 // Types only at the top: the sandbox is loaded when this command runs, so other commands do not pay for it at start-up.
 import type { Fixture, RunningSandbox } from '../sandbox/index.js';
-import { ExitCode, type CliIo, type Command } from './command.js';
+import { ExitCode, reportUsageError, type CliIo, type Command } from './command.js';
 import { parseFlags } from './flags.js';
 import { SECRET_KEY_ENV } from './usersig-command.js';
 
@@ -43,10 +43,7 @@ const PORT = /^(0|[1-9][0-9]{0,4})$/;
 const POSITIVE = /^[1-9][0-9]{0,8}$/;
 
 async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
-  const usageError = (message: string): ExitCode => {
-    io.stderr.write(`chat-groups sandbox: ${message}\nUsage: ${USAGE}\nRun 'chat-groups sandbox --help' for details.\n`);
-    return ExitCode.usage;
-  };
+  const usageError = (message: string): ExitCode => reportUsageError(io, 'sandbox', USAGE, message);
   const parsed = parseFlags(argv, FLAGS);
   if (!parsed.ok) return usageError(parsed.message);
   const flags = parsed.values;

@@ -1,5 +1,5 @@
 import { MAX_SDKAPPID, MAX_USERSIG_EXPIRE_SECONDS, generateUserSig, userSigExpiresAt } from '../usersig.js';
-import { ExitCode, type CliIo, type Command } from './command.js';
+import { ExitCode, reportUsageError, type CliIo, type Command } from './command.js';
 import { parseFlags } from './flags.js';
 
 export const SECRET_KEY_ENV = 'TENCENT_CHAT_SECRET_KEY';
@@ -50,10 +50,7 @@ function parseBoundedInteger(text: string, max: number): number | undefined {
 
 function run(argv: readonly string[], io: CliIo): ExitCode {
   // Flag values are never echoed: a secret pasted into the wrong flag must not reach terminals or logs.
-  const usageError = (message: string): ExitCode => {
-    io.stderr.write(`chat-groups usersig: ${message}\nUsage: ${USAGE}\nRun 'chat-groups usersig --help' for details.\n`);
-    return ExitCode.usage;
-  };
+  const usageError = (message: string): ExitCode => reportUsageError(io, 'usersig', USAGE, message);
 
   if (argv.some((arg) => SECRET_FLAG.test(arg))) {
     return usageError(
