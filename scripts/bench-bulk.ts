@@ -19,16 +19,15 @@
  * The program runs from a tsc build made for the run (as in scripts/bench-sandbox.ts), and so does the sandbox, in
  * this process; with the default 200/s limit the run takes about 50 s.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type * as SandboxModule from '../src/sandbox/index.js';
+import { buildPackageForBench, publishReport } from './bench-support.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SDK_APP_ID = 1400000000;
 const ADMIN = 'administrator';
 const GROUP = 'work';
@@ -45,16 +44,8 @@ setInterval(() => {
 }, 5000).unref();
 `;
 
-async function buildPackage(): Promise<string> {
-  const outDir = await mkdtemp(join(tmpdir(), 'bench-bulk-'));
-  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-  // Type errors elsewhere in a tree being edited do not stop tsc from emitting; the program's output is what counts.
-  spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { stdio: 'ignore' });
-  if (!existsSync(join(outDir, 'src/cli/main.js'))) throw new Error(`tsc did not emit the program into ${outDir}`);
-  await writeFile(join(outDir, 'package.json'), '{"type":"module"}\n');
-  // The client's runtime dependency (openapi-fetch) resolves from the project, as it would from an install.
-  await symlink(join(ROOT, 'node_modules'), join(outDir, 'node_modules'), 'dir');
-  return outDir;
+function buildPackage(): Promise<string> {
+  return buildPackageForBench('bench-bulk-', 'src/cli/main.js');
 }
 
 /** Resident memory of a process in MiB, or undefined once it is gone. */
@@ -205,12 +196,7 @@ async function main(): Promise<void> {
     '```',
     '',
   ];
-  const report = lines.join('\n');
-  process.stdout.write(report);
-  if (values.out !== undefined) {
-    await mkdir(dirname(values.out), { recursive: true });
-    await writeFile(values.out, report);
-  }
+  await publishReport(lines.join('\n'), values.out);
 }
 
 await main();

@@ -13,20 +13,18 @@
  *
  * Targets: the sandbox alone reaches ≥ 0.8 × the bare server and ≥ 2.5 × Prism's mock.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { operations } from '../generated/operations.js';
 import { DEVELOPMENT_SECRET_KEY } from '../src/sandbox/index.js';
 import { generateUserSig } from '../src/usersig.js';
+import { buildPackageForBench, publishReport } from './bench-support.js';
 import { startPrism } from './prism.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SDK_APP_ID = 1400000000;
 const ADMIN = 'administrator';
 const USERS = 20_000;
@@ -42,14 +40,8 @@ const PATH = operations.delContactGroup.path;
 // Child-process servers, run from a tsc build as the CLI ships (tsx's on-the-fly transform names every closure it
 // creates, which costs the validator a few microseconds per call that the built package does not pay).
 
-/** Compiles the package (its own tsconfig.build.json) into a temporary directory. */
 async function buildPackage(): Promise<string> {
-  const outDir = await mkdtemp(join(tmpdir(), 'bench-sandbox-'));
-  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-  // Type errors elsewhere in a tree being edited do not stop tsc from emitting; the sandbox's output is what counts.
-  spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { stdio: 'ignore' });
-  if (!existsSync(join(outDir, 'src/sandbox/index.js'))) throw new Error(`tsc did not emit the sandbox into ${outDir}`);
-  await writeFile(join(outDir, 'package.json'), '{"type":"module"}\n');
+  const outDir = await buildPackageForBench('bench-sandbox-', 'src/sandbox/index.js');
   await writeFile(join(outDir, 'bench-server.mjs'), SERVER_PROGRAM);
   return outDir;
 }
@@ -334,12 +326,7 @@ async function main(): Promise<void> {
     );
   }
   lines.push('', `Total run time: ${((performance.now() - runStarted) / 1000).toFixed(1)} s.`, '');
-  const report = lines.join('\n');
-  process.stdout.write(report);
-  if (values.out !== undefined) {
-    await mkdir(dirname(values.out), { recursive: true });
-    await writeFile(values.out, report);
-  }
+  await publishReport(lines.join('\n'), values.out);
 }
 
 await main();
