@@ -5,16 +5,14 @@
 import { readFileSync } from 'node:fs';
 // The named export: under NodeNext the default import of this CommonJS module is typed as the module object.
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startPrism, type PrismServer } from '../scripts/prism.js';
+import { describe, expect, it } from 'vitest';
 import { operationErrorCodes } from '../generated/error-codes.js';
 import {
-  createChatGroupsClient,
   errorCodes,
   validateRequest,
-  type ChatGroupsClient,
   type OperationId,
 } from '../src/index.js';
+import { useContractMock } from './support/contract-mock.js';
 
 interface Example {
   value?: unknown;
@@ -67,29 +65,7 @@ const responseExamples = documented.flatMap(({ operation }) =>
   })),
 );
 
-const identity = { sdkAppId: 1400000000, identifier: 'administrator', secretKey: 'contract-test-key' } as const;
-
-let prism: PrismServer;
-let prefer: string | undefined;
-const sentToPrism = vi.fn((request: Request) => {
-  if (prefer !== undefined) request.headers.set('Prefer', prefer);
-  return fetch(request);
-});
-let chat: ChatGroupsClient;
-
-beforeAll(async () => {
-  prism = await startPrism({ mode: 'mock', errors: true });
-  // Each named example must come back as it is documented; a retried 50004 would only repeat it (retries are tested against the sandbox).
-  chat = createChatGroupsClient({ ...identity, baseUrl: prism.url, fetch: sentToPrism as unknown as typeof fetch, retry: false });
-});
-
-afterAll(async () => {
-  await prism?.stop();
-});
-
-function prismRefusals(): number {
-  return prism.output().split('Request did not pass the validation rules').length - 1;
-}
+const mock = useContractMock();
 
 describe('requests the client sends', () => {
   const bodies: [string, OperationId, unknown][] = [
@@ -99,10 +75,10 @@ describe('requests the client sends', () => {
   ];
 
   it.each(bodies)('are accepted by the spec mock: %s', async (_case, operationId, body) => {
-    prefer = undefined;
-    const refusalsBefore = prismRefusals();
-    const result = await chat.call(operationId, body as never);
-    expect(prismRefusals()).toBe(refusalsBefore);
+    mock.prefer = undefined;
+    const refusalsBefore = mock.refusals();
+    const result = await mock.chat.call(operationId, body as never);
+    expect(mock.refusals()).toBe(refusalsBefore);
     // Without a Prefer header Prism answers with the first example, which is the operation's `success`.
     const success = responseExamples.find((example) => example.operationId === operationId && example.name === 'success');
     expect(result).toMatchObject({ ok: true, data: success?.body });
@@ -113,9 +89,9 @@ describe('every documented response example', () => {
   it.each(responseExamples.map((example) => [`${example.operationId} ${example.name}`, example] as const))(
     'comes back typed: %s',
     async (_case, example) => {
-      prefer = `example=${example.name}`;
-      const result = await chat.call(example.operationId, example.request as never);
-      prefer = undefined;
+      mock.prefer = `example=${example.name}`;
+      const result = await mock.chat.call(example.operationId, example.request as never);
+      mock.prefer = undefined;
       const code = example.body.ErrorCode;
       if (code === 0) {
         expect(result).toMatchObject({ ok: true, data: example.body });
@@ -159,16 +135,16 @@ describe('requests that break the schema', () => {
   ];
 
   it.each(broken)('are refused by the client before sending: %s', async (_case, body, field) => {
-    sentToPrism.mockClear();
-    const result = await chat.delContactGroup(body as never);
-    expect(sentToPrism).not.toHaveBeenCalled();
+    mock.sent.mockClear();
+    const result = await mock.chat.delContactGroup(body as never);
+    expect(mock.sent).not.toHaveBeenCalled();
     expect(result.ok ? undefined : result.error).toMatchObject({ kind: 'validation' });
     expect(result.ok ? '' : result.error.message).toContain(field);
   });
 
   it.each(broken)('are refused by the spec mock with 422 when sent unchecked: %s', async (_case, body, field) => {
-    prefer = undefined;
-    const { response, error } = await chat.raw.POST('/v4/recentcontact/del_contact_group', { body: body as never });
+    mock.prefer = undefined;
+    const { response, error } = await mock.chat.raw.POST('/v4/recentcontact/del_contact_group', { body: body as never });
     expect(response.status).toBe(422);
     const problems = (error as unknown as { validation: { location: string[]; message: string }[] }).validation;
     // Prism names a missing property in the message and a wrong one in the location.

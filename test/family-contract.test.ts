@@ -3,13 +3,12 @@
  * requests that break it), each named response example comes back through the client as the typed result it
  * stands for, and the paginators read the paging examples.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startPrism, type PrismServer } from '../scripts/prism.js';
+import { describe, expect, it } from 'vitest';
 import { errorCodes } from '../generated/error-codes.js';
 import type { OperationId } from '../generated/operations.js';
-import { createChatGroupsClient, type ChatGroupsClient } from '../src/client.js';
 import { itemFailures } from '../src/item-results.js';
 import { PaginationError, paginateContactGroups, paginateRecentContacts } from '../src/paginate.js';
+import { useContractMock } from './support/contract-mock.js';
 import { requestExamples, responseExamples, vendorSample } from './support/spec-document.js';
 
 const family: OperationId[] = [
@@ -22,34 +21,7 @@ const family: OperationId[] = [
   'deleteRecentContact',
 ];
 
-let prism: PrismServer;
-let prefer: string | undefined;
-const sentToPrism = vi.fn((request: Request) => {
-  if (prefer !== undefined) request.headers.set('Prefer', prefer);
-  return fetch(request);
-});
-let chat: ChatGroupsClient;
-
-beforeAll(async () => {
-  prism = await startPrism({ mode: 'mock', errors: true });
-  chat = createChatGroupsClient({
-    sdkAppId: 1400000000,
-    identifier: 'administrator',
-    secretKey: 'contract-test-key',
-    baseUrl: prism.url,
-    fetch: sentToPrism as unknown as typeof fetch,
-    // Each named example must come back as documented; retries are tested against the sandbox.
-    retry: false,
-  });
-});
-
-afterAll(async () => {
-  await prism?.stop();
-});
-
-function prismRefusals(): number {
-  return prism.output().split('Request did not pass the validation rules').length - 1;
-}
+const mock = useContractMock();
 
 const requestCases = family.flatMap((operationId) =>
   requestExamples(operationId).map(([name, body]) => [`${operationId} ${name}`, operationId, body] as const),
@@ -57,10 +29,10 @@ const requestCases = family.flatMap((operationId) =>
 
 describe('every request example of the family', () => {
   it.each(requestCases)('is sent by the client and accepted by the spec mock: %s', async (_case, operationId, body) => {
-    prefer = undefined;
-    const refusalsBefore = prismRefusals();
-    const result = await chat.call(operationId, body as never);
-    expect(prismRefusals()).toBe(refusalsBefore);
+    mock.prefer = undefined;
+    const refusalsBefore = mock.refusals();
+    const result = await mock.chat.call(operationId, body as never);
+    expect(mock.refusals()).toBe(refusalsBefore);
     expect(result.ok).toBe(true);
   });
 });
@@ -71,9 +43,9 @@ const responseCases = family.flatMap((operationId) =>
 
 describe('every response example of the family', () => {
   it.each(responseCases)('comes back through the client as what it stands for: %s', async (_case, operationId, name, body) => {
-    prefer = `example=${name}`;
-    const result = await chat.call(operationId, vendorSample(operationId) as never);
-    prefer = undefined;
+    mock.prefer = `example=${name}`;
+    const result = await mock.chat.call(operationId, vendorSample(operationId) as never);
+    mock.prefer = undefined;
     if (body.ErrorCode === 0) {
       expect(result).toMatchObject({ ok: true, data: body, operationId });
       if (!result.ok) return;
@@ -105,56 +77,56 @@ describe('requests that break a documented limit', () => {
   ] as const;
 
   it.each(cases)('%s with %s is refused by the client before sending, with the code the service would answer', async (operationId, _case, body, code) => {
-    sentToPrism.mockClear();
-    const result = await chat.call(operationId, body as never);
-    expect(sentToPrism).not.toHaveBeenCalled();
+    mock.sent.mockClear();
+    const result = await mock.chat.call(operationId, body as never);
+    expect(mock.sent).not.toHaveBeenCalled();
     expect(result.ok ? undefined : result.error).toMatchObject({ kind: 'validation', code });
   });
 
   it.each(cases)('%s with %s is refused by the spec mock (422) when sent unchecked', async (_operationId, _case, body, _code, path) => {
-    prefer = undefined;
-    const { response } = await chat.raw.POST(path, { body: body as never });
+    mock.prefer = undefined;
+    const { response } = await mock.chat.raw.POST(path, { body: body as never });
     expect(response.status).toBe(422);
   });
 });
 
 describe('the paginators against the mock', () => {
   it('read a last page (the success example) in one call', async () => {
-    prefer = 'example=success';
+    mock.prefer = 'example=success';
     try {
       const groups = [];
-      for await (const item of paginateContactGroups(chat, 'user0')) groups.push(item);
+      for await (const item of paginateContactGroups(mock.chat, 'user0')) groups.push(item);
       expect(groups).toHaveLength(2);
       const sessions = [];
-      for await (const item of paginateRecentContacts(chat, 'id1')) sessions.push(item);
+      for await (const item of paginateRecentContacts(mock.chat, 'id1')) sessions.push(item);
       expect(sessions.map((item) => item.Type)).toEqual([1, 2, 1, 2]);
     } finally {
-      prefer = undefined;
+      mock.prefer = undefined;
     }
   });
 
   it('stop on a mock that always answers "more pages" with the same cursor, instead of looping', async () => {
-    prefer = 'example=more-pages';
+    mock.prefer = 'example=more-pages';
     try {
       const read = async (iterator: AsyncIterable<unknown>) => {
         for await (const _ of iterator) {
           // drain
         }
       };
-      await expect(read(paginateContactGroups(chat, 'user0'))).rejects.toBeInstanceOf(PaginationError);
-      await expect(read(paginateRecentContacts(chat, 'id1'))).rejects.toMatchObject({ reason: 'no-progress' });
+      await expect(read(paginateContactGroups(mock.chat, 'user0'))).rejects.toBeInstanceOf(PaginationError);
+      await expect(read(paginateRecentContacts(mock.chat, 'id1'))).rejects.toMatchObject({ reason: 'no-progress' });
     } finally {
-      prefer = undefined;
+      mock.prefer = undefined;
     }
   });
 
   it('fail with the typed error of the failed page', async () => {
-    prefer = 'example=error-50001';
+    mock.prefer = 'example=error-50001';
     try {
-      const iterator = paginateContactGroups(chat, 'nobody')[Symbol.asyncIterator]();
+      const iterator = paginateContactGroups(mock.chat, 'nobody')[Symbol.asyncIterator]();
       await expect(iterator.next()).rejects.toMatchObject({ kind: 'api', code: 50001, operationId: 'getContactGroup' });
     } finally {
-      prefer = undefined;
+      mock.prefer = undefined;
     }
   });
 });
