@@ -12,6 +12,8 @@ export interface ErrorCodeInfo {
   /** True when the same request may be sent again (with a new `random` and signature) after waiting. */
   readonly retryable: boolean;
   readonly strategy: RetryStrategy;
+  /** True when the code reports a setting shared by every call of the same app and caller (key, admin, SDKAppID, region, edition): the other calls would get it too. */
+  readonly appWide: boolean;
   readonly source: string;
 }
 
@@ -23,6 +25,7 @@ export const errorCodes = {
     "meaning": "The UserID in From_Account has not been imported into Chat. Import the account first.",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "del_contact_group page (2026-04-14)"
   },
   50002: {
@@ -31,6 +34,7 @@ export const errorCodes = {
     "meaning": "A request parameter is wrong; ErrorInfo says which. Check the request against the description.",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "del_contact_group page (2026-04-14)"
   },
   50003: {
@@ -39,6 +43,7 @@ export const errorCodes = {
     "meaning": "The call needs app admin permissions; the identifier is not an app admin account.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "del_contact_group page (2026-04-14)"
   },
   50004: {
@@ -47,6 +52,7 @@ export const errorCodes = {
     "meaning": "Internal server error. Try again.",
     "retryable": true,
     "strategy": "backoff",
+    "appWide": false,
     "source": "del_contact_group page (2026-04-14)"
   },
   50005: {
@@ -55,6 +61,7 @@ export const errorCodes = {
     "meaning": "Network timeout inside the service. Try again later.",
     "retryable": true,
     "strategy": "backoff",
+    "appWide": false,
     "source": "del_contact_group page (2026-04-14)"
   },
   51006: {
@@ -63,6 +70,7 @@ export const errorCodes = {
     "meaning": "A mark change names no conversation or more than 100.",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "mark_contact and create_contact_group pages (2023)"
   },
   51007: {
@@ -71,6 +79,7 @@ export const errorCodes = {
     "meaning": "A group ID could not be converted to its internal code (an internal error, or the chat group was disbanded).",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "create_contact_group page (2023)"
   },
   51008: {
@@ -79,6 +88,7 @@ export const errorCodes = {
     "meaning": "More than 1000 conversations would be grouped, or marks and custom marks together would cover more than 1000 conversations.",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "del_contact_group page (2026-04-14), create_contact_group page (2025)"
   },
   51009: {
@@ -87,6 +97,7 @@ export const errorCodes = {
     "meaning": "The conversation group was not found. Check the group name.",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "del_contact_group page (2026-04-14)"
   },
   51010: {
@@ -95,6 +106,7 @@ export const errorCodes = {
     "meaning": "The user would have more than 20 conversation groups.",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "create_contact_group page (2023)"
   },
   51011: {
@@ -103,6 +115,7 @@ export const errorCodes = {
     "meaning": "The conversation group name is too long (more than 64 bytes for del_contact_group per its 2026-04-14 page; more than 32 bytes on the other pages).",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "del_contact_group page (2026-04-14); create_contact_group page (2023)"
   },
   51012: {
@@ -111,6 +124,7 @@ export const errorCodes = {
     "meaning": "The pinned-conversation limit (50) is exceeded.",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "create_contact_group page (2023)"
   },
   51013: {
@@ -119,6 +133,7 @@ export const errorCodes = {
     "meaning": "The app's edition does not support conversation groups or standard conversation marks; upgrade to the Pro, Pro Plus or Enterprise edition.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "del_contact_group page (2026-04-14); mark_contact page (2023)"
   },
   60002: {
@@ -127,6 +142,7 @@ export const errorCodes = {
     "meaning": "The HTTP request could not be parsed; check the URL format.",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   60003: {
@@ -135,6 +151,7 @@ export const errorCodes = {
     "meaning": "The request body is not valid JSON.",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   60004: {
@@ -143,6 +160,7 @@ export const errorCodes = {
     "meaning": "The account or the signature in the URL or body is wrong.",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   60005: {
@@ -151,6 +169,7 @@ export const errorCodes = {
     "meaning": "The account or the signature in the URL or body is wrong.",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   60006: {
@@ -159,6 +178,7 @@ export const errorCodes = {
     "meaning": "The SDKAppID is invalid or has expired.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "error-code page (2023)"
   },
   60007: {
@@ -167,6 +187,7 @@ export const errorCodes = {
     "meaning": "The REST API call rate limit is exceeded; slow down.",
     "retryable": true,
     "strategy": "rate-limit-backoff",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   60008: {
@@ -175,6 +196,7 @@ export const errorCodes = {
     "meaning": "The service timed out on the request, or the HTTP request was malformed.",
     "retryable": true,
     "strategy": "backoff",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   60009: {
@@ -183,6 +205,7 @@ export const errorCodes = {
     "meaning": "The requested resource is wrong; check the URL (for example the path).",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   60010: {
@@ -191,6 +214,7 @@ export const errorCodes = {
     "meaning": "The request needs app admin permissions.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "error-code page (2023)"
   },
   60011: {
@@ -199,6 +223,7 @@ export const errorCodes = {
     "meaning": "The SDKAppID-wide call rate limit is exceeded; slow down.",
     "retryable": true,
     "strategy": "rate-limit-backoff",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   60012: {
@@ -207,6 +232,7 @@ export const errorCodes = {
     "meaning": "The URL has no sdkappid.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "error-code page (2023)"
   },
   60013: {
@@ -215,6 +241,7 @@ export const errorCodes = {
     "meaning": "The service could not parse an internal JSON response.",
     "retryable": true,
     "strategy": "backoff",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   60014: {
@@ -223,6 +250,7 @@ export const errorCodes = {
     "meaning": "Account exchange timed out inside the service.",
     "retryable": true,
     "strategy": "backoff",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   60015: {
@@ -231,6 +259,7 @@ export const errorCodes = {
     "meaning": "An account field in the body has the wrong type; it must be a string.",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   60016: {
@@ -239,6 +268,7 @@ export const errorCodes = {
     "meaning": "The SDKAppID is disabled.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "error-code page (2023)"
   },
   60017: {
@@ -247,6 +277,7 @@ export const errorCodes = {
     "meaning": "The request is disabled.",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   60018: {
@@ -255,6 +286,7 @@ export const errorCodes = {
     "meaning": "Too many requests; try again later.",
     "retryable": true,
     "strategy": "rate-limit-backoff",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   60019: {
@@ -263,6 +295,7 @@ export const errorCodes = {
     "meaning": "Too many requests; try again later.",
     "retryable": true,
     "strategy": "rate-limit-backoff",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   60020: {
@@ -271,6 +304,7 @@ export const errorCodes = {
     "meaning": "The paid edition has expired and the service is stopped; a renewal takes effect about 5 minutes later.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "error-code page (2023)"
   },
   60021: {
@@ -279,6 +313,7 @@ export const errorCodes = {
     "meaning": "The caller's source IP address is not allowed.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "error-code page (2023)"
   },
   70001: {
@@ -287,6 +322,7 @@ export const errorCodes = {
     "meaning": "The UserSig has expired. Generate a new one (a validity of at least 24 hours is advised) and send the request again.",
     "retryable": false,
     "strategy": "re-sign-once",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   70002: {
@@ -295,6 +331,7 @@ export const errorCodes = {
     "meaning": "The UserSig is empty.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "error-code page (2023)"
   },
   70003: {
@@ -303,6 +340,7 @@ export const errorCodes = {
     "meaning": "The UserSig is invalid and could not be parsed (it may have been truncated).",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "error-code page (2023)"
   },
   70004: {
@@ -311,6 +349,7 @@ export const errorCodes = {
     "meaning": "The UserSig check failed; it may have been truncated.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "TLS account error table"
   },
   70005: {
@@ -319,6 +358,7 @@ export const errorCodes = {
     "meaning": "The UserSig is invalid.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "error-code page (2023)"
   },
   70009: {
@@ -327,6 +367,7 @@ export const errorCodes = {
     "meaning": "The UserSig's signature does not verify; it was generated with a key that is not this SDKAppID's.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "error-code page (2023)"
   },
   70013: {
@@ -335,6 +376,7 @@ export const errorCodes = {
     "meaning": "The identifier in the request is not the UserID the UserSig was generated for.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "error-code page (2023)"
   },
   70014: {
@@ -343,6 +385,7 @@ export const errorCodes = {
     "meaning": "The sdkappid in the request is not the SDKAppID the UserSig was generated for.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "error-code page (2023)"
   },
   70016: {
@@ -351,6 +394,7 @@ export const errorCodes = {
     "meaning": "No key was found for the SDKAppID; check it, and check that the domain is the one of the app's data center.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "error-code page (2023)"
   },
   70020: {
@@ -359,6 +403,7 @@ export const errorCodes = {
     "meaning": "The SDKAppID was not found; check it, and check that the domain is the one of the app's data center.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "error-code page (2023)"
   },
   70050: {
@@ -367,6 +412,7 @@ export const errorCodes = {
     "meaning": "Too many failed UserSig checks; requests are refused for about a minute.",
     "retryable": true,
     "strategy": "wait-60s",
+    "appWide": true,
     "source": "error-code page (2023)"
   },
   70051: {
@@ -375,6 +421,7 @@ export const errorCodes = {
     "meaning": "The account is on the blocklist.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "error-code page (2023)"
   },
   70052: {
@@ -383,6 +430,7 @@ export const errorCodes = {
     "meaning": "The UserSig has become invalid; generate a new one and send the request again.",
     "retryable": false,
     "strategy": "re-sign-once",
+    "appWide": false,
     "source": "TLS account error table"
   },
   70107: {
@@ -391,6 +439,7 @@ export const errorCodes = {
     "meaning": "The requested UserID does not exist (it has not been imported).",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   70169: {
@@ -399,6 +448,7 @@ export const errorCodes = {
     "meaning": "The service timed out inside; try again later.",
     "retryable": true,
     "strategy": "backoff",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   70202: {
@@ -407,6 +457,7 @@ export const errorCodes = {
     "meaning": "The service timed out; try again later.",
     "retryable": true,
     "strategy": "backoff",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   70398: {
@@ -415,6 +466,7 @@ export const errorCodes = {
     "meaning": "The number of accounts is over the limit of the app's edition.",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   70402: {
@@ -423,6 +475,7 @@ export const errorCodes = {
     "meaning": "Invalid parameters; a required field is missing or ill-formed.",
     "retryable": false,
     "strategy": "none",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   70403: {
@@ -431,6 +484,7 @@ export const errorCodes = {
     "meaning": "The request needs app admin permissions.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "error-code page (2023)"
   },
   70500: {
@@ -439,6 +493,7 @@ export const errorCodes = {
     "meaning": "Internal server error; try again later.",
     "retryable": true,
     "strategy": "backoff",
+    "appWide": false,
     "source": "error-code page (2023)"
   },
   72000: {
@@ -447,6 +502,7 @@ export const errorCodes = {
     "meaning": "The trial edition's daily-active-user quota is exceeded; upgrade the edition.",
     "retryable": false,
     "strategy": "none",
+    "appWide": true,
     "source": "error-code page (2023)"
   }
 } as const satisfies Record<number, ErrorCodeInfo>;

@@ -9,6 +9,7 @@ export interface ErrorCodeEntry {
   meaning: string;
   retryable: boolean;
   strategy: 'none' | 'backoff' | 'rate-limit-backoff' | 're-sign-once' | 'wait-60s';
+  appWide: boolean;
   source: string;
 }
 

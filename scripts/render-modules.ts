@@ -64,6 +64,8 @@ export interface ErrorCodeInfo {
   /** True when the same request may be sent again (with a new \`random\` and signature) after waiting. */
   readonly retryable: boolean;
   readonly strategy: RetryStrategy;
+  /** True when the code reports a setting shared by every call of the same app and caller (key, admin, SDKAppID, region, edition): the other calls would get it too. */
+  readonly appWide: boolean;
   readonly source: string;
 }
 
