@@ -26,7 +26,7 @@ const EXTRA_NODE_MAJORS = ['22', '24'] as const;
 const PACKAGE = 'tencent-chat-groups';
 
 const CHECKED_BLOCK =
-  /<!-- This block is type-checked( and run)?, as written, against the packed package by test\/package-consumer\.test\.ts\. -->\s*```ts\n([\s\S]*?)```/g;
+  /<!-- This block is type-checked( and run)?, as written, against the packed package by [^>]*-->\s*```ts\n([\s\S]*?)```/g;
 
 interface ReadmeBlock {
   readonly file: string;
@@ -34,13 +34,12 @@ interface ReadmeBlock {
   readonly run: boolean;
 }
 
-/** The README once the consumer section is merged into it; until then the section's own file. */
+/** The documents whose code blocks consumers copy: the README's first example, the client guide's and the contract-testing guide's. */
+const CONSUMER_DOCS = ['README.md', 'docs/client.md', 'docs/contract-testing.md'] as const;
+
 async function readConsumerDocs(): Promise<{ path: string; text: string }> {
-  for (const path of ['README.md', 'docs/README-consumers.md']) {
-    const text = await readFile(join(REPO_ROOT, path), 'utf8').catch(() => '');
-    if (text.includes('## Test your service against this contract')) return { path, text };
-  }
-  throw new Error('neither README.md nor docs/README-consumers.md has the section "Test your service against this contract"');
+  const texts = await Promise.all(CONSUMER_DOCS.map((path) => readFile(join(REPO_ROOT, path), 'utf8')));
+  return { path: CONSUMER_DOCS.join(' and '), text: texts.join('\n') };
 }
 
 function checkedBlocks(text: string): ReadmeBlock[] {

@@ -1,6 +1,6 @@
 /**
  * The sandbox's behaviour for each operation of the family, one documented outcome at a time: state changes, every
- * error code it answers and the choices it makes where the vendor is silent (src/sandbox/README.md). Requests the
+ * error code it answers and the choices it makes where the vendor is silent (docs/sandbox.md). Requests the
  * typed client refuses before sending are sent unchecked through `client.raw`, so the sandbox's own answer is seen.
  */
 import { readFileSync } from 'node:fs';
@@ -366,8 +366,8 @@ describe('the fixture\'s conversation lists', () => {
     return [];
   }
 
-  it('accepts the example fixture of src/sandbox/README.md', () => {
-    const readme = readFileSync(new URL('../src/sandbox/README.md', import.meta.url), 'utf8');
+  it('accepts the example fixture of docs/sandbox.md', () => {
+    const readme = readFileSync(new URL('../docs/sandbox.md', import.meta.url), 'utf8');
     const example = /## Fixture[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
     const fixture = parseFixture(JSON.parse(example ?? 'null'));
     expect(fixture.users['alice']?.recent).toHaveLength(2);

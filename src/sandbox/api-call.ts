@@ -1,6 +1,6 @@
 /**
  * The order of checks every vendor operation goes through, from the HTTP method to the handler. Each step answers
- * with the first failure it finds; src/sandbox/README.md lists the same steps with their codes. HTTP plumbing and
+ * with the first failure it finds; docs/sandbox.md lists the same steps with their codes. HTTP plumbing and
  * faults live in server.ts, so this module only turns a request into the JSON body of an HTTP 200 answer.
  */
 import type { OperationId } from '../../generated/operations.js';

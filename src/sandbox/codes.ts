@@ -1,6 +1,6 @@
 /**
  * Every ErrorCode the sandbox itself chooses (as opposed to codes a handler or the spec's validation picks), by
- * the situation it answers. The vendor leaves several of these situations unspecified; src/sandbox/README.md says
+ * the situation it answers. The vendor leaves several of these situations unspecified; docs/sandbox.md says
  * why each code was chosen. Typing them as documented codes makes a code outside the catalogue a compile error.
  */
 import { errorCodes, type DocumentedErrorCode } from '../../generated/error-codes.js';
