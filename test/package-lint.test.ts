@@ -23,6 +23,7 @@ interface Manifest {
   bin: Record<string, string>;
   files: string[];
   dependencies: Record<string, string>;
+  scripts?: Record<string, string>;
 }
 
 /** What the tarball may hold; anything else (sources, tests, scripts, openapi/, releases/) is a packing mistake. */
@@ -121,6 +122,13 @@ describe('the packed package', () => {
     expect(files.filter((file) => file.endsWith('.test.js') || file.startsWith('dist/test') || file.startsWith('dist/scripts'))).toEqual([]);
     expect(packed?.size).toBeLessThan(MAX_PACKED_BYTES);
     expect(packed?.unpackedSize).toBeLessThan(MAX_UNPACKED_BYTES);
+  });
+
+  it('asks nothing of installers: no install-time script in the published manifest', () => {
+    ready();
+    // npm warns every installer about a package with install scripts; building happens before packing instead.
+    const lifecycle = ['preinstall', 'install', 'postinstall', 'prepare'];
+    expect(Object.keys(manifest.scripts ?? {}).filter((name) => lifecycle.includes(name))).toEqual([]);
   });
 
   it('has a file behind every export and the bin, and a types condition first for every code export', async () => {

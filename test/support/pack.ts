@@ -1,5 +1,5 @@
 /**
- * Packs the package the way a release would (`npm pack`, which runs `prepare` and so builds dist/ from scratch), for
+ * Packs the package the way a release would (`npm pack`, which runs `prepack` and so builds dist/ from scratch), for
  * the tests that look at the package from outside.
  *
  * The pack runs in a copy of the repository, not in it: several test files pack at the same time, and each pack
@@ -80,9 +80,9 @@ export async function packPackage(): Promise<PackedPackage> {
       }));
     } catch (error) {
       const failure = error as { stdout?: string; stderr?: string };
-      throw new Error(`npm pack failed (its prepare script builds dist/):\n${failure.stdout ?? ''}\n${failure.stderr ?? ''}`);
+      throw new Error(`npm pack failed (its prepack script builds dist/):\n${failure.stdout ?? ''}\n${failure.stderr ?? ''}`);
     }
-    // `prepare` may print before npm's JSON report; the report is the last top-level array.
+    // `prepack` may print before npm's JSON report; the report is the last top-level array.
     const report = JSON.parse(stdout.slice(stdout.lastIndexOf('\n[') + 1)) as {
       filename: string;
       size: number;
