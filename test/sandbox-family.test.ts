@@ -275,7 +275,7 @@ describe('get_contact_group', () => {
     expect(first.ok && [first.data.ContactItem?.length, first.data.CompleteFlag, first.data.NextStartIndex]).toEqual([3, 0, 3]);
     expect(first.ok && first.data.GroupItem?.map((group) => group.GroupName)).toEqual(['work', 'family', 'hobbies']);
     const second = await api.getContactGroup({ From_Account: 'alice', StartIndex: 3 });
-    expect(second.ok && second.data.ContactItem?.map((item) => parseStandardMark(item.StandardMark))).toEqual([new Set(['fold'])]);
+    expect(second.ok && second.data.ContactItem?.map((item) => parseStandardMark(item.StandardMark ?? '0'))).toEqual([new Set(['fold'])]);
     expect(second.ok && [second.data.CompleteFlag, second.data.NextStartIndex]).toEqual([1, 0]);
   });
 
