@@ -70,9 +70,10 @@ export function checkRules(node: Json, rules: readonly string[], where: string, 
     if (rule === 'additionalProperties' && node[rule] !== false) continue;
     problems.push(...checkSource(sources?.[rule], `${where} ${rule}`, pages));
   }
-  for (const [rule, source] of Object.entries(sources ?? {})) {
-    if (!rules.includes(rule)) problems.push({ where: `${where} x-source`, problem: `names ${JSON.stringify(rule)}, which is no rule of the object` });
-    else problems.push(...checkSource(source, `${where} ${rule}`, pages));
+  for (const rule of Object.keys(sources ?? {})) {
+    if (!rules.includes(rule) || !(rule in node)) {
+      problems.push({ where: `${where} x-source`, problem: `names ${JSON.stringify(rule)}, which is no rule of the object` });
+    }
   }
   return problems;
 }
@@ -86,7 +87,8 @@ export function* walkSchemas(value: unknown, where: string): Generator<[Json, st
   if (!isObject(value)) return;
   yield [value, where];
   for (const [key, item] of Object.entries(value)) {
-    if (key === 'example' || key === 'examples' || key === 'x-source' || key === 'enum' || key === 'const') continue;
+    // Values of keywords and extensions are no schemas.
+    if (key === 'example' || key === 'examples' || key === 'enum' || key === 'const' || key.startsWith('x-')) continue;
     if (key === 'properties' && isObject(item)) {
       for (const [name, property] of Object.entries(item)) yield* walkSchemas(property, `${where}.${name}`);
     } else if (typeof item === 'object') yield* walkSchemas(item, `${where}/${key}`);
