@@ -177,10 +177,12 @@ describe('update_contact_group', () => {
     expect(result.ok && result.data.UpdateGroupResult?.ContactResultItem?.map((item) => item.ResultCode)).toEqual([0, 51008]);
   });
 
-  it('refuses a rename that also changes conversations, and a name over 32 bytes, when sent unchecked', async () => {
+  it('refuses a rename that also changes conversations, and a name over 32 bytes, when sent unchecked; an empty ContactUpdateItem is no change', async () => {
     const { api } = await sandbox();
     const path = '/v4/recentcontact/update_contact_group';
-    expect(await rawCode(api, path, { ...rename('alice', 'work', 'x'), UpdateGroup: { ...rename('alice', 'work', 'x').UpdateGroup, ContactUpdateItem: [] } })).toBe(50002);
+    const withItems = (items: unknown[]) => ({ ...rename('alice', 'work', 'x'), UpdateGroup: { ...rename('alice', 'work', 'x').UpdateGroup, ContactUpdateItem: items } });
+    expect(await rawCode(api, path, withItems([{ ContactOptType: 1, ContactItem: bob }]))).toBe(50002);
+    expect(await rawCode(api, path, withItems([]))).toBe(0);
     expect(await rawCode(api, path, rename('alice', 'work', 'é'.repeat(17)))).toBe(51011);
   });
 });
