@@ -100,12 +100,16 @@ export interface paths {
          *     `ContactUpdateItem`). The answer names the group as it is now and, for conversation changes, has one result per
          *     conversation.
          *
-         *     - **One kind of change per call** (the vendor does not say whether both can be combined): a rename carries no
-         *       `ContactUpdateItem`, a conversation change no `NewGroupName` (50002 otherwise).
-         *     - **`OldGroupName` is always required**: the vendor's table asks for it with a rename only, but its own sample
-         *       sends it with a conversation change too, and nothing else says which group to change. Unknown name: 51009.
-         *     - **Name length**: `OldGroupName` and `NewGroupName` are 1 to 32 UTF-8 bytes (51011 beyond). A new name that
-         *       another group of the user has is refused with 50002 (names identify groups).
+         *     - **One kind of change per call** (this document's choice: the vendor does not say whether both can be
+         *       combined): a rename carries no conversation change (an empty `ContactUpdateItem`, as some SDKs always send, is
+         *       accepted), a conversation change no `NewGroupName` (50002 otherwise).
+         *     - **`OldGroupName`** is required for a rename, as the vendor's table says; for a conversation change it is
+         *       optional there, although nothing else names the group and the vendor's own sample sends it. The sandbox
+         *       answers a conversation change without it with 51009 (inferred). Unknown name: 51009.
+         *     - **Name length**: `NewGroupName` is 1 to 32 UTF-8 bytes (51011 beyond). The vendor gives no limit for
+         *       `OldGroupName`, so none is checked. A new name that another group of the user has is refused with 50002
+         *       (names identify groups; inferred).
+         *     - **`ContactUpdateItem`** is optional (the vendor marks it so): an absent or empty list changes nothing.
          *     - **Conversations**: adding one that is already in the group, or removing one that is not, changes nothing and
          *       succeeds (the vendor does not say; this document treats both as already done). Adding can meet 51008 (more
          *       than 1000 grouped conversations) on the items that would go over the limit.
