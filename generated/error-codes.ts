@@ -442,6 +442,15 @@ export const errorCodes = {
     "appWide": false,
     "source": "error-code page (2023)"
   },
+  70114: {
+    "code": 70114,
+    "scope": "public",
+    "meaning": "Logins of this account are restricted for security reasons; call less often and try again later.",
+    "retryable": true,
+    "strategy": "rate-limit-backoff",
+    "appWide": true,
+    "source": "error-code page (2023)"
+  },
   70169: {
     "code": 70169,
     "scope": "public",
@@ -457,6 +466,15 @@ export const errorCodes = {
     "meaning": "The service timed out; try again later.",
     "retryable": true,
     "strategy": "backoff",
+    "appWide": false,
+    "source": "error-code page (2023)"
+  },
+  70206: {
+    "code": 70206,
+    "scope": "public",
+    "meaning": "The number of items in a batch request is invalid.",
+    "retryable": false,
+    "strategy": "none",
     "appWide": false,
     "source": "error-code page (2023)"
   },
@@ -496,6 +514,15 @@ export const errorCodes = {
     "appWide": false,
     "source": "error-code page (2023)"
   },
+  71000: {
+    "code": 71000,
+    "scope": "public",
+    "meaning": "Accounts can be deleted only in apps on the trial edition.",
+    "retryable": false,
+    "strategy": "none",
+    "appWide": false,
+    "source": "error-code page (2023)"
+  },
   72000: {
     "code": 72000,
     "scope": "public",
@@ -503,6 +530,15 @@ export const errorCodes = {
     "retryable": false,
     "strategy": "none",
     "appWide": true,
+    "source": "error-code page (2023)"
+  },
+  72001: {
+    "code": 72001,
+    "scope": "public",
+    "meaning": "User status query and notification are not enabled in the console.",
+    "retryable": false,
+    "strategy": "none",
+    "appWide": false,
     "source": "error-code page (2023)"
   }
 } as const satisfies Record<number, ErrorCodeInfo>;

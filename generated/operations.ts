@@ -40,7 +40,9 @@ export const operations = {
       "properties": {
         "From_Account": {
           "type": "string",
-          "minLength": 1
+          "minLength": 1,
+          "maxLength": 32,
+          "x-max-bytes": 32
         },
         "GroupContactItem": {
           "type": "array",
@@ -82,7 +84,9 @@ export const operations = {
                         },
                         "To_Account": {
                           "type": "string",
-                          "minLength": 1
+                          "minLength": 1,
+                          "maxLength": 32,
+                          "x-max-bytes": 32
                         }
                       }
                     },
@@ -126,7 +130,9 @@ export const operations = {
         "required": true,
         "schema": {
           "type": "string",
-          "minLength": 1
+          "minLength": 1,
+          "maxLength": 32,
+          "x-max-bytes": 32
         }
       },
       {
@@ -186,7 +192,9 @@ export const operations = {
       "properties": {
         "From_Account": {
           "type": "string",
-          "minLength": 1
+          "minLength": 1,
+          "maxLength": 32,
+          "x-max-bytes": 32
         },
         "UpdateType": {
           "type": "integer",
@@ -210,35 +218,9 @@ export const operations = {
                   "const": 1
                 },
                 "OldGroupName": {
-                  "type": "string",
-                  "minLength": 1,
-                  "maxLength": 32,
-                  "x-max-bytes": 32,
-                  "x-max-bytes-error-code": 51011
+                  "type": "string"
                 },
                 "NewGroupName": {
-                  "type": "string",
-                  "minLength": 1,
-                  "maxLength": 32,
-                  "x-max-bytes": 32,
-                  "x-max-bytes-error-code": 51011
-                }
-              }
-            },
-            {
-              "type": "object",
-              "required": [
-                "UpdateGroupType",
-                "OldGroupName",
-                "ContactUpdateItem"
-              ],
-              "additionalProperties": false,
-              "properties": {
-                "UpdateGroupType": {
-                  "type": "integer",
-                  "const": 2
-                },
-                "OldGroupName": {
                   "type": "string",
                   "minLength": 1,
                   "maxLength": 32,
@@ -247,7 +229,7 @@ export const operations = {
                 },
                 "ContactUpdateItem": {
                   "type": "array",
-                  "minItems": 1,
+                  "maxItems": 0,
                   "items": {
                     "type": "object",
                     "required": [
@@ -277,7 +259,84 @@ export const operations = {
                               },
                               "To_Account": {
                                 "type": "string",
+                                "minLength": 1,
+                                "maxLength": 32,
+                                "x-max-bytes": 32
+                              }
+                            }
+                          },
+                          {
+                            "type": "object",
+                            "required": [
+                              "Type",
+                              "ToGroupId"
+                            ],
+                            "properties": {
+                              "Type": {
+                                "type": "integer",
+                                "const": 2
+                              },
+                              "ToGroupId": {
+                                "type": "string",
                                 "minLength": 1
+                              }
+                            }
+                          }
+                        ]
+                      }
+                    }
+                  }
+                }
+              }
+            },
+            {
+              "type": "object",
+              "required": [
+                "UpdateGroupType"
+              ],
+              "additionalProperties": false,
+              "properties": {
+                "UpdateGroupType": {
+                  "type": "integer",
+                  "const": 2
+                },
+                "OldGroupName": {
+                  "type": "string"
+                },
+                "ContactUpdateItem": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "required": [
+                      "ContactOptType",
+                      "ContactItem"
+                    ],
+                    "properties": {
+                      "ContactOptType": {
+                        "type": "integer",
+                        "enum": [
+                          1,
+                          2
+                        ]
+                      },
+                      "ContactItem": {
+                        "oneOf": [
+                          {
+                            "type": "object",
+                            "required": [
+                              "Type",
+                              "To_Account"
+                            ],
+                            "properties": {
+                              "Type": {
+                                "type": "integer",
+                                "const": 1
+                              },
+                              "To_Account": {
+                                "type": "string",
+                                "minLength": 1,
+                                "maxLength": 32,
+                                "x-max-bytes": 32
                               }
                             }
                           },
@@ -324,7 +383,9 @@ export const operations = {
         "required": true,
         "schema": {
           "type": "string",
-          "minLength": 1
+          "minLength": 1,
+          "maxLength": 32,
+          "x-max-bytes": 32
         }
       },
       {
@@ -378,7 +439,9 @@ export const operations = {
       "properties": {
         "From_Account": {
           "type": "string",
-          "minLength": 1
+          "minLength": 1,
+          "maxLength": 32,
+          "x-max-bytes": 32
         },
         "GroupName": {
           "type": "array",
@@ -409,7 +472,9 @@ export const operations = {
         "required": true,
         "schema": {
           "type": "string",
-          "minLength": 1
+          "minLength": 1,
+          "maxLength": 32,
+          "x-max-bytes": 32
         }
       },
       {
@@ -468,7 +533,9 @@ export const operations = {
       "properties": {
         "From_Account": {
           "type": "string",
-          "minLength": 1
+          "minLength": 1,
+          "maxLength": 32,
+          "x-max-bytes": 32
         },
         "ContactItem": {
           "type": "array",
@@ -489,7 +556,9 @@ export const operations = {
                   },
                   "To_Account": {
                     "type": "string",
-                    "minLength": 1
+                    "minLength": 1,
+                    "maxLength": 32,
+                    "x-max-bytes": 32
                   }
                 }
               },
@@ -530,7 +599,9 @@ export const operations = {
         "required": true,
         "schema": {
           "type": "string",
-          "minLength": 1
+          "minLength": 1,
+          "maxLength": 32,
+          "x-max-bytes": 32
         }
       },
       {
@@ -589,11 +660,14 @@ export const operations = {
       "properties": {
         "From_Account": {
           "type": "string",
-          "minLength": 1
+          "minLength": 1,
+          "maxLength": 32,
+          "x-max-bytes": 32
         },
         "StartIndex": {
           "type": "integer",
-          "minimum": 0
+          "minimum": 0,
+          "maximum": 4294967295
         }
       }
     },
@@ -612,7 +686,9 @@ export const operations = {
         "required": true,
         "schema": {
           "type": "string",
-          "minLength": 1
+          "minLength": 1,
+          "maxLength": 32,
+          "x-max-bytes": 32
         }
       },
       {
@@ -671,7 +747,9 @@ export const operations = {
       "properties": {
         "From_Account": {
           "type": "string",
-          "minLength": 1
+          "minLength": 1,
+          "maxLength": 32,
+          "x-max-bytes": 32
         },
         "MarkItem": {
           "type": "array",
@@ -711,7 +789,9 @@ export const operations = {
                       },
                       "To_Account": {
                         "type": "string",
-                        "minLength": 1
+                        "minLength": 1,
+                        "maxLength": 32,
+                        "x-max-bytes": 32
                       }
                     }
                   },
@@ -775,7 +855,9 @@ export const operations = {
         "required": true,
         "schema": {
           "type": "string",
-          "minLength": 1
+          "minLength": 1,
+          "maxLength": 32,
+          "x-max-bytes": 32
         }
       },
       {
@@ -830,27 +912,34 @@ export const operations = {
       "properties": {
         "From_Account": {
           "type": "string",
-          "minLength": 1
+          "minLength": 1,
+          "maxLength": 32,
+          "x-max-bytes": 32
         },
         "TimeStamp": {
           "type": "integer",
-          "minimum": 0
+          "minimum": 0,
+          "maximum": 18446744073709552000
         },
         "StartIndex": {
           "type": "integer",
-          "minimum": 0
+          "minimum": 0,
+          "maximum": 4294967295
         },
         "TopTimeStamp": {
           "type": "integer",
-          "minimum": 0
+          "minimum": 0,
+          "maximum": 18446744073709552000
         },
         "TopStartIndex": {
           "type": "integer",
-          "minimum": 0
+          "minimum": 0,
+          "maximum": 4294967295
         },
         "AssistFlags": {
           "type": "integer",
-          "minimum": 0
+          "minimum": 0,
+          "maximum": 4294967295
         }
       }
     },
@@ -869,7 +958,9 @@ export const operations = {
         "required": true,
         "schema": {
           "type": "string",
-          "minLength": 1
+          "minLength": 1,
+          "maxLength": 32,
+          "x-max-bytes": 32
         }
       },
       {
@@ -923,7 +1014,9 @@ export const operations = {
           "properties": {
             "From_Account": {
               "type": "string",
-              "minLength": 1
+              "minLength": 1,
+              "maxLength": 32,
+              "x-max-bytes": 32
             },
             "Type": {
               "type": "integer",
@@ -931,7 +1024,9 @@ export const operations = {
             },
             "To_Account": {
               "type": "string",
-              "minLength": 1
+              "minLength": 1,
+              "maxLength": 32,
+              "x-max-bytes": 32
             },
             "ClearRamble": {
               "type": "integer",
@@ -952,7 +1047,9 @@ export const operations = {
           "properties": {
             "From_Account": {
               "type": "string",
-              "minLength": 1
+              "minLength": 1,
+              "maxLength": 32,
+              "x-max-bytes": 32
             },
             "Type": {
               "type": "integer",
@@ -988,7 +1085,9 @@ export const operations = {
         "required": true,
         "schema": {
           "type": "string",
-          "minLength": 1
+          "minLength": 1,
+          "maxLength": 32,
+          "x-max-bytes": 32
         }
       },
       {

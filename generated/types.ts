@@ -9,7 +9,7 @@ export interface paths {
                  */
                 sdkappid: components["parameters"]["sdkappid"];
                 /**
-                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003.
+                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003. A UserID is at most 32 UTF-8 bytes.
                  * @example administrator
                  */
                 identifier: components["parameters"]["identifier"];
@@ -72,7 +72,7 @@ export interface paths {
                  */
                 sdkappid: components["parameters"]["sdkappid"];
                 /**
-                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003.
+                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003. A UserID is at most 32 UTF-8 bytes.
                  * @example administrator
                  */
                 identifier: components["parameters"]["identifier"];
@@ -100,12 +100,16 @@ export interface paths {
          *     `ContactUpdateItem`). The answer names the group as it is now and, for conversation changes, has one result per
          *     conversation.
          *
-         *     - **One kind of change per call** (the vendor does not say whether both can be combined): a rename carries no
-         *       `ContactUpdateItem`, a conversation change no `NewGroupName` (50002 otherwise).
-         *     - **`OldGroupName` is always required**: the vendor's table asks for it with a rename only, but its own sample
-         *       sends it with a conversation change too, and nothing else says which group to change. Unknown name: 51009.
-         *     - **Name length**: `OldGroupName` and `NewGroupName` are 1 to 32 UTF-8 bytes (51011 beyond). A new name that
-         *       another group of the user has is refused with 50002 (names identify groups).
+         *     - **One kind of change per call** (this document's choice: the vendor does not say whether both can be
+         *       combined): a rename carries no conversation change (an empty `ContactUpdateItem`, as some SDKs always send, is
+         *       accepted), a conversation change no `NewGroupName` (50002 otherwise).
+         *     - **`OldGroupName`** is required for a rename, as the vendor's table says; for a conversation change it is
+         *       optional there, although nothing else names the group and the vendor's own sample sends it. The sandbox
+         *       answers a conversation change without it with 51009 (inferred). Unknown name: 51009.
+         *     - **Name length**: `NewGroupName` is 1 to 32 UTF-8 bytes (51011 beyond). The vendor gives no limit for
+         *       `OldGroupName`, so none is checked. A new name that another group of the user has is refused with 50002
+         *       (names identify groups; inferred).
+         *     - **`ContactUpdateItem`** is optional (the vendor marks it so): an absent or empty list changes nothing.
          *     - **Conversations**: adding one that is already in the group, or removing one that is not, changes nothing and
          *       succeeds (the vendor does not say; this document treats both as already done). Adding can meet 51008 (more
          *       than 1000 grouped conversations) on the items that would go over the limit.
@@ -137,7 +141,7 @@ export interface paths {
                  */
                 sdkappid: components["parameters"]["sdkappid"];
                 /**
-                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003.
+                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003. A UserID is at most 32 UTF-8 bytes.
                  * @example administrator
                  */
                 identifier: components["parameters"]["identifier"];
@@ -192,7 +196,7 @@ export interface paths {
                  */
                 sdkappid: components["parameters"]["sdkappid"];
                 /**
-                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003.
+                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003. A UserID is at most 32 UTF-8 bytes.
                  * @example administrator
                  */
                 identifier: components["parameters"]["identifier"];
@@ -252,7 +256,7 @@ export interface paths {
                  */
                 sdkappid: components["parameters"]["sdkappid"];
                 /**
-                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003.
+                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003. A UserID is at most 32 UTF-8 bytes.
                  * @example administrator
                  */
                 identifier: components["parameters"]["identifier"];
@@ -311,7 +315,7 @@ export interface paths {
                  */
                 sdkappid: components["parameters"]["sdkappid"];
                 /**
-                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003.
+                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003. A UserID is at most 32 UTF-8 bytes.
                  * @example administrator
                  */
                 identifier: components["parameters"]["identifier"];
@@ -379,7 +383,7 @@ export interface paths {
                  */
                 sdkappid: components["parameters"]["sdkappid"];
                 /**
-                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003.
+                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003. A UserID is at most 32 UTF-8 bytes.
                  * @example administrator
                  */
                 identifier: components["parameters"]["identifier"];
@@ -440,7 +444,7 @@ export interface paths {
                  */
                 sdkappid: components["parameters"]["sdkappid"];
                 /**
-                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003.
+                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003. A UserID is at most 32 UTF-8 bytes.
                  * @example administrator
                  */
                 identifier: components["parameters"]["identifier"];
@@ -491,12 +495,19 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description A UserID imported into Chat. Case-sensitive. */
+        /**
+         * @description A UserID imported into Chat, at most **32 UTF-8 bytes**. Case-sensitive.
+         *
+         *     The vendor limits a UserID to 32 bytes when accounts are created (its error-code page, SDK error 7003: printable
+         *     ASCII, at most 32 bytes), so no longer UserID can name an account. A longer one is refused before sending as a bad
+         *     request parameter (50002): the vendor does not say which code its REST service answers for it. `maxLength: 32` is
+         *     the weaker bound that schema validators can check. An empty UserID names no account and is refused too.
+         */
         UserId: string;
         /**
-         * @description The name of a conversation group, 1 to **32 UTF-8 bytes**: the limit for creating a group (`GroupName` of
-         *     create_contact_group), renaming one (`NewGroupName`) and naming the group to update (`OldGroupName`). A longer name
-         *     gets 51011.
+         * @description The name to give a conversation group, 1 to **32 UTF-8 bytes**: the limit for creating a group (`GroupName` of
+         *     create_contact_group) and renaming one (`NewGroupName`). A longer name gets 51011. The group to update
+         *     (`OldGroupName`) is named without a limit, see `ExistingGroupName`.
          *
          *     The limit is in bytes, and JSON Schema's `maxLength` counts characters, so the byte limit is recorded in
          *     `x-max-bytes` and enforced by the toolkit's client and sandbox; `maxLength: 32` is only the weaker bound that schema
@@ -639,21 +650,12 @@ export interface components {
             GroupResultItem?: components["schemas"]["CreatedGroupResult"][];
         };
         /**
-         * Rename the group
-         * @description `UpdateGroupType` 1: gives the group `OldGroupName` the name `NewGroupName`. Its `GroupId` and conversations stay.
-         *     Conversations cannot be changed in the same call (see `UpdateGroup`).
+         * @description The name of an existing conversation group of the user (`OldGroupName` of update_contact_group). The vendor gives
+         *     no length limit for it, so none is checked here: a name that no group has (an empty one, or one longer than any
+         *     name a group can be given) gets 51009 from the service.
+         * @example group_0001
          */
-        RenameGroupUpdate: {
-            /**
-             * @description `1`: rename the group.
-             * @constant
-             */
-            UpdateGroupType: 1;
-            /** @description The current name of the group to rename (51009 when the user has no group of that name). */
-            OldGroupName: components["schemas"]["GroupName"];
-            /** @description The new name, 1 to 32 UTF-8 bytes (51011 beyond). It must not be the name of another group of the user. */
-            NewGroupName: components["schemas"]["GroupName"];
-        };
+        ExistingGroupName: string;
         /**
          * @description `1`: add the conversation to the group; `2`: remove it from the group.
          * @enum {integer}
@@ -669,6 +671,29 @@ export interface components {
             ContactItem: components["schemas"]["ContactItem"];
         };
         /**
+         * Rename the group
+         * @description `UpdateGroupType` 1: gives the group `OldGroupName` the name `NewGroupName`. Its `GroupId` and conversations stay.
+         *     An empty `ContactUpdateItem` list may come along (some SDKs always send the field); conversation changes cannot
+         *     be made in the same call (see `UpdateGroup`).
+         */
+        RenameGroupUpdate: {
+            /**
+             * @description `1`: rename the group.
+             * @constant
+             */
+            UpdateGroupType: 1;
+            /** @description The current name of the group to rename (51009 when the user has no group of that name). */
+            OldGroupName: components["schemas"]["ExistingGroupName"];
+            /** @description The new name, 1 to 32 UTF-8 bytes (51011 beyond). It must not be the name of another group of the user. */
+            NewGroupName: components["schemas"]["GroupName"];
+            /**
+             * @description Accepted only empty on a rename. The vendor marks the field optional and does not say whether a rename and
+             *     conversation changes can be combined in one call; an empty list changes nothing either way.
+             */
+            ContactUpdateItem?: [
+            ];
+        };
+        /**
          * Add or remove conversations
          * @description `UpdateGroupType` 2: adds conversations to the group `OldGroupName` or removes them from it, with one result per
          *     conversation in the response.
@@ -680,28 +705,27 @@ export interface components {
              */
             UpdateGroupType: 2;
             /**
-             * @description The name of the group to change (51009 when the user has no group of that name). The vendor's table requires
-             *     it only for a rename, but its own sample sends it for this kind of update too, and nothing else names the group:
-             *     it is therefore required here.
+             * @description The name of the group to change. The vendor's table requires it only for a rename, so it is optional here;
+             *     but nothing else names the group, and its own sample sends it with this kind of update too. Without it the
+             *     sandbox answers 51009 (no such group), an inference: the vendor does not say what the service answers.
              */
-            OldGroupName: components["schemas"]["GroupName"];
+            OldGroupName?: components["schemas"]["ExistingGroupName"];
             /**
-             * @description The conversations to add or remove, at least one (an update that changes nothing is refused with 50002). Adding
-             *     conversations can meet 51008 (more than 1000 grouped conversations) on the items that would go over the limit.
+             * @description The conversations to add or remove. The vendor marks the field optional, so an absent or empty list is
+             *     accepted and changes nothing (an inference: the vendor does not describe that answer). Adding conversations
+             *     can meet 51008 (more than 1000 grouped conversations) on the items that would go over the limit.
              */
-            ContactUpdateItem: [
-                components["schemas"]["ContactUpdateItem"],
-                ...components["schemas"]["ContactUpdateItem"][]
-            ];
+            ContactUpdateItem?: components["schemas"]["ContactUpdateItem"][];
         };
         /**
          * @description The change to make to one group: a rename (`UpdateGroupType` 1) or a change of its conversations
          *     (`UpdateGroupType` 2).
          *
-         *     The vendor lists `NewGroupName` as required for a rename and `ContactUpdateItem` as optional, and does not say
-         *     whether both kinds of change can be combined in one call. This document chooses one kind of change per call, as
-         *     `UpdateGroupType` suggests: a rename carries no `ContactUpdateItem` and a conversation change no `NewGroupName`
-         *     (50002 otherwise), so no client relies on behaviour the vendor never confirmed.
+         *     What the vendor states: `NewGroupName` is required for a rename, `OldGroupName` is required for a rename, and
+         *     `ContactUpdateItem` is optional. What it does not say is whether both kinds of change can be combined in one call.
+         *     This document chooses one kind of change per call, as `UpdateGroupType` suggests: a rename carries no conversation
+         *     change (an empty `ContactUpdateItem` list is accepted) and a conversation change no `NewGroupName` (50002
+         *     otherwise), so no client relies on behaviour the vendor never confirmed.
          */
         UpdateGroup: components["schemas"]["RenameGroupUpdate"] | components["schemas"]["GroupContactsUpdate"];
         /** @description Which group of which user to change, and how. */
@@ -797,15 +821,20 @@ export interface components {
          * @example 11
          */
         StandardMark: string;
-        /** @description The group and mark fields of a conversation's data (see `ContactGroupData`). */
+        /**
+         * @description The group and mark fields of a conversation's data (see `ContactGroupData`). Every field is optional: the vendor's
+         *     samples show them, but its pages never say that any of them is always present (a conversation without standard
+         *     marks may come without `StandardMark`; the Rust peer tencent_im_rs treats `StandardMark` and `Timestamp` as
+         *     optional too).
+         */
         ContactGroupFields: {
-            StandardMark: components["schemas"]["StandardMark"];
+            StandardMark?: components["schemas"]["StandardMark"];
             /** @description The custom mark, when the conversation has one. */
             CustomMark?: string;
             /** @description The `GroupId`s of the groups the conversation is in; absent when it is in none. */
             ContactGroupId?: number[];
-            /** @description When the conversation's group or mark data last changed, in Unix seconds. */
-            Timestamp: number;
+            /** @description When the conversation's group or mark data last changed, in Unix seconds, when the answer has it. */
+            Timestamp?: number;
         };
         /**
          * One-to-one conversation
@@ -840,7 +869,7 @@ export interface components {
         GetContactGroupRequest: {
             /** @description The UserID whose data is read. It must have been imported into Chat (50001 otherwise). */
             From_Account: components["schemas"]["UserId"];
-            /** @description `0` for the first page, then the `NextStartIndex` of the previous page. */
+            /** @description `0` for the first page, then the `NextStartIndex` of the previous page (an unsigned 32-bit integer). */
             StartIndex: number;
         };
         /**
@@ -928,12 +957,19 @@ export interface components {
         /**
          * @description Bit flags: bit 0 (`1`) supports pinned conversations, bit 1 (`2`) also returns conversations without messages,
          *     bit 2 (`4`) pages pinned conversations separately (with `TopTimeStamp` and `TopStartIndex`). The 2023 page's
-         *     sample sends `7`; the newest (Chinese) page says to always send `63` to get complete data, without describing
-         *     bits 3 to 5. The toolkit's paginator sends 63 unless told otherwise.
+         *     sample sends `7`; the newest pages (English and Chinese, 2026) say to send `63` to get complete data, without
+         *     describing bits 3 to 5. The toolkit's paginator sends 63 unless told otherwise. Any unsigned 32-bit value is
+         *     accepted here (the range is this document's reading; the vendor types the field only as Integer).
          * @example 63
          */
         AssistFlags: number;
-        /** @description Which page of a user's conversation list to read. Every cursor field is `0` for the first page. */
+        /**
+         * @description Which page of a user's conversation list to read. Every cursor field is `0` for the first page.
+         *
+         *     The cursor fields are unsigned integers: the indexes at most 4294967295 (32 bits) and the times at most
+         *     18446744073709551615 (64 bits). A JavaScript number is exact only up to 9007199254740991 (2^53 - 1), so a larger
+         *     time cannot be sent exactly from JavaScript at all; times in seconds stay far below it.
+         */
         GetRecentContactListRequest: {
             /** @description The UserID whose conversation list is read. It must have been imported into Chat (50001 otherwise). */
             From_Account: components["schemas"]["UserId"];
@@ -1090,7 +1126,7 @@ export interface components {
          */
         sdkappid: number;
         /**
-         * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003.
+         * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003. A UserID is at most 32 UTF-8 bytes.
          * @example administrator
          */
         identifier: string;
@@ -1126,9 +1162,10 @@ export type ItemResultInfo = components['schemas']['ItemResultInfo'];
 export type ContactResult = components['schemas']['ContactResult'];
 export type CreatedGroupResult = components['schemas']['CreatedGroupResult'];
 export type CreateContactGroupResponse = components['schemas']['CreateContactGroupResponse'];
-export type RenameGroupUpdate = components['schemas']['RenameGroupUpdate'];
+export type ExistingGroupName = components['schemas']['ExistingGroupName'];
 export type ContactOptType = components['schemas']['ContactOptType'];
 export type ContactUpdateItem = components['schemas']['ContactUpdateItem'];
+export type RenameGroupUpdate = components['schemas']['RenameGroupUpdate'];
 export type GroupContactsUpdate = components['schemas']['GroupContactsUpdate'];
 export type UpdateGroup = components['schemas']['UpdateGroup'];
 export type UpdateContactGroupRequest = components['schemas']['UpdateContactGroupRequest'];
@@ -1185,7 +1222,7 @@ export interface operations {
                  */
                 sdkappid: components["parameters"]["sdkappid"];
                 /**
-                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003.
+                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003. A UserID is at most 32 UTF-8 bytes.
                  * @example administrator
                  */
                 identifier: components["parameters"]["identifier"];
@@ -1231,7 +1268,7 @@ export interface operations {
                  */
                 sdkappid: components["parameters"]["sdkappid"];
                 /**
-                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003.
+                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003. A UserID is at most 32 UTF-8 bytes.
                  * @example administrator
                  */
                 identifier: components["parameters"]["identifier"];
@@ -1277,7 +1314,7 @@ export interface operations {
                  */
                 sdkappid: components["parameters"]["sdkappid"];
                 /**
-                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003.
+                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003. A UserID is at most 32 UTF-8 bytes.
                  * @example administrator
                  */
                 identifier: components["parameters"]["identifier"];
@@ -1323,7 +1360,7 @@ export interface operations {
                  */
                 sdkappid: components["parameters"]["sdkappid"];
                 /**
-                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003.
+                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003. A UserID is at most 32 UTF-8 bytes.
                  * @example administrator
                  */
                 identifier: components["parameters"]["identifier"];
@@ -1369,7 +1406,7 @@ export interface operations {
                  */
                 sdkappid: components["parameters"]["sdkappid"];
                 /**
-                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003.
+                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003. A UserID is at most 32 UTF-8 bytes.
                  * @example administrator
                  */
                 identifier: components["parameters"]["identifier"];
@@ -1415,7 +1452,7 @@ export interface operations {
                  */
                 sdkappid: components["parameters"]["sdkappid"];
                 /**
-                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003.
+                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003. A UserID is at most 32 UTF-8 bytes.
                  * @example administrator
                  */
                 identifier: components["parameters"]["identifier"];
@@ -1461,7 +1498,7 @@ export interface operations {
                  */
                 sdkappid: components["parameters"]["sdkappid"];
                 /**
-                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003.
+                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003. A UserID is at most 32 UTF-8 bytes.
                  * @example administrator
                  */
                 identifier: components["parameters"]["identifier"];
@@ -1507,7 +1544,7 @@ export interface operations {
                  */
                 sdkappid: components["parameters"]["sdkappid"];
                 /**
-                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003.
+                 * @description An app admin account (UserID). The UserSig must have been generated for this account; calls made as any other account get 50003. A UserID is at most 32 UTF-8 bytes.
                  * @example administrator
                  */
                 identifier: components["parameters"]["identifier"];

@@ -6,7 +6,9 @@
  * - per operation, `x-codeSamples` (a curl call and a call through this package's client), generated from the
  *   operationId and the request example, so a new operation gets its samples without any edit here;
  * - in the introduction, the error-code catalogue (`components.x-error-codes`) as a table, and the regions;
- * - per operation, a table of its own error codes (`x-error-codes`).
+ * - per operation, a table of its own error codes (`x-error-codes`), with the vendor pages that list each code;
+ * - the provenance of the rules (`x-source`): every rule this document infers rather than reads on a vendor page gets
+ *   a visible "Inferred" note in the description of its schema or operation, and the catalogue names its pages.
  *
  * The sample and table builders are pure functions, exported for the tests.
  */
@@ -249,10 +251,10 @@ export function operationsByCode(operations: OperationRef[]): Map<number, string
 }
 
 /** The catalogue as a Markdown table: one row per code. */
-export function errorCodesTable(catalogue: ErrorCodeEntry[], operations: OperationRef[]): string {
+export function errorCodesTable(catalogue: ErrorCodeEntry[], operations: OperationRef[], pages: VendorPages = {}): string {
   const byCode = operationsByCode(operations);
   return table(
-    ['Code', 'Scope', 'Meaning', 'Retry', 'Operations'],
+    ['Code', 'Scope', 'Meaning', 'Retry', 'Operations', 'Source'],
     catalogue.map((entry) => [
       String(entry.code),
       entry.scope,
@@ -261,37 +263,103 @@ export function errorCodesTable(catalogue: ErrorCodeEntry[], operations: Operati
       entry.scope === 'public'
         ? 'any'
         : (byCode.get(entry.code) ?? []).map((id) => `\`${id}\``).join(', ') || '(none in this document)',
+      sourceText((entry as { 'x-source'?: { value?: RuleSource } })['x-source']?.value, pages),
     ]),
   );
 }
 
 /** The "Error codes" text added to the introduction: the catalogue table and what its retry column means. */
-export function errorCodesSection(catalogue: ErrorCodeEntry[], operations: OperationRef[]): string {
+export function errorCodesSection(catalogue: ErrorCodeEntry[], operations: OperationRef[], pages: VendorPages = {}): string {
   return [
     `The catalogue of every code this document knows. **Scope** \`operation\`: documented by the operations listed`,
     `(their own \`x-error-codes\`); \`public\`: may come from any call. **Retry**: whether a client may send the same`,
     `request again (with a new \`random\` and a valid UserSig), and the strategy: \`backoff\` (wait, longer each time),`,
     `\`rate-limit-backoff\` (slow down: a call-rate limit was hit), \`re-sign-once\` (generate a new UserSig, then send`,
-    `once more), \`wait-60s\` (calls are refused for about a minute).`,
+    `once more), \`wait-60s\` (calls are refused for about a minute). **Source**: the vendor pages the meaning is`,
+    `read from (\`components.x-vendor-pages\`); retryability and strategy are this document's reading.`,
     ``,
-    errorCodesTable(catalogue, operations),
+    errorCodesTable(catalogue, operations, pages),
   ].join('\n');
 }
 
 /** The short table appended to an operation's description: its own codes, with meaning and retryability. */
-export function operationErrorCodesSection(codes: number[], catalogue: ErrorCodeEntry[]): string {
+export function operationErrorCodesSection(
+  codes: number[],
+  catalogue: ErrorCodeEntry[],
+  perCode: Record<string, RuleSource> = {},
+  pages: VendorPages = {},
+): string {
   const byCode = new Map(catalogue.map((entry) => [entry.code, entry]));
   const rows = codes.map((code) => {
     const entry = byCode.get(code);
-    return [String(code), entry?.meaning ?? '(not in the error-code catalogue)', entry ? retryText(entry) : 'no'];
+    return [
+      String(code),
+      entry?.meaning ?? '(not in the error-code catalogue)',
+      entry ? retryText(entry) : 'no',
+      sourceText(perCode[String(code)], pages),
+    ];
   });
   return [
     `**Error codes of this operation**`,
     ``,
-    rows.length > 0 ? table(['Code', 'Meaning', 'Retry'], rows) : `This operation documents no code of its own.`,
+    rows.length > 0
+      ? table(['Code', 'Meaning', 'Retry', 'Listed by'], rows)
+      : `This operation documents no code of its own.`,
     ``,
     `The public codes, which any call may get, are in the **Error codes** section of the introduction.`,
   ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Provenance (x-source)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** `{ vendor: [page id, ...] }` and/or `{ inferred: reason }`, as openapi/README.md describes. */
+export interface RuleSource {
+  vendor?: string[];
+  inferred?: string;
+  perCode?: Record<string, RuleSource>;
+}
+
+export type VendorPages = Record<string, { url: string; title: string; revised: string }>;
+
+/** The registry of vendor pages, `components.x-vendor-pages`. */
+export function vendorPages(document: OpenApiDocument): VendorPages {
+  return (document.components['x-vendor-pages'] ?? {}) as VendorPages;
+}
+
+/** A source as Markdown: each page id linked to its page, then the inference, if any. */
+export function sourceText(source: RuleSource | undefined, pages: VendorPages): string {
+  if (source === undefined) return '—';
+  const links = (source.vendor ?? []).map((id) => (pages[id] ? `[${id}](${pages[id].url})` : id));
+  const parts = [...links];
+  if (source.inferred) parts.push(`inferred: ${source.inferred}`);
+  return parts.join(', ') || '—';
+}
+
+/** The "Inferred" notes for an object's rules that are this document's reading rather than a vendor statement. */
+export function inferredNotes(sources: Record<string, RuleSource> | undefined): string {
+  const notes = Object.entries(sources ?? {})
+    .filter(([, source]) => typeof source.inferred === 'string')
+    .map(([rule, source]) => `> **Inferred** (\`${rule}\`): ${cell(source.inferred ?? '')}`);
+  return notes.join('\n>\n');
+}
+
+/** Appends the "Inferred" notes of `node`'s `x-source` to its description; then does the same below it. */
+function markInferredRules(node: JsonValue): void {
+  if (Array.isArray(node)) {
+    node.forEach(markInferredRules);
+    return;
+  }
+  if (!isObject(node)) return;
+  const notes = inferredNotes(node['x-source'] as Record<string, RuleSource> | undefined);
+  if (notes !== '') {
+    const description = typeof node['description'] === 'string' ? node['description'].replace(/\s+$/, '') : '';
+    node['description'] = `${description ? `${description}\n\n` : ''}${notes}\n`;
+  }
+  for (const [key, value] of Object.entries(node)) {
+    if (key !== 'x-source' && key !== 'examples' && key !== 'example') markInferredRules(value);
+  }
 }
 
 /** The "Regions" section: each server with its description, URL, backup URL and note. */
@@ -397,14 +465,21 @@ export function prepareDocsDocument(bundled: OpenApiDocument): OpenApiDocument {
   const document = structuredClone(bundled);
   const operations = listOperations(document);
   const catalogue = errorCatalogue(document);
+  const pages = vendorPages(document);
+  // Before the code tables are added, so that the notes sit right under each object's own text.
+  markInferredRules(document.components.schemas ?? {});
+  markInferredRules((document.components['parameters'] ?? {}) as JsonValue);
   for (const ref of operations) {
     ref.operation['x-codeSamples'] = codeSamplesFor(document, ref);
+    const sources = (ref.operation['x-source'] ?? {}) as Record<string, RuleSource>;
+    const notes = inferredNotes(sources);
     const description = (ref.operation.description ?? '').replace(/\s+$/, '');
-    const section = operationErrorCodesSection(ref.operation['x-error-codes'] ?? [], catalogue);
-    ref.operation.description = `${description ? `${description}\n\n` : ''}${section}\n`;
+    const perCode = sources['x-error-codes']?.perCode ?? {};
+    const section = operationErrorCodesSection(ref.operation['x-error-codes'] ?? [], catalogue, perCode, pages);
+    ref.operation.description = [description, notes, section].filter((part) => part !== '').join('\n\n') + '\n';
   }
   let description = document.info.description ?? '';
-  description = addToSection(description, '## Error codes', errorCodesSection(catalogue, operations));
+  description = addToSection(description, '## Error codes', errorCodesSection(catalogue, operations, pages));
   description = `${description.replace(/\s+$/, '')}\n\n${regionsSection(document.servers)}\n\n${testingSection(operations)}\n`;
   document.info.description = description;
   return document;

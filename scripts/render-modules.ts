@@ -24,8 +24,11 @@ function numericKeyedLiteral(value: Record<number, unknown>): string {
   return literal(value).replace(/^(\s*)"(\d+)":/gm, '$1$2:');
 }
 
-/** Prose keys that the runtime checks never read; leaving them out keeps the generated tables small. */
-const proseKeys = new Set(['description', 'example', 'examples', 'title']);
+/**
+ * Keys that the runtime checks never read: prose, and the provenance of each rule (`x-source`, shown in the docs and
+ * checked by the tests). Leaving them out keeps the generated tables small.
+ */
+const proseKeys = new Set(['description', 'example', 'examples', 'title', 'x-source']);
 
 function withoutProse(value: JsonValue): JsonValue {
   if (Array.isArray(value)) return value.map(withoutProse);
@@ -41,7 +44,7 @@ function withoutProse(value: JsonValue): JsonValue {
 export function renderErrorCodes(document: OpenApiDocument): string {
   const catalogue = [...document.components['x-error-codes']].sort((a, b) => a.code - b.code);
   const known = new Set(catalogue.map((entry) => entry.code));
-  const byCode = Object.fromEntries(catalogue.map((entry) => [entry.code, entry]));
+  const byCode = Object.fromEntries(catalogue.map((entry) => [entry.code, withoutProse(entry as unknown as JsonValue)]));
   const perOperation = Object.fromEntries(
     listOperations(document).map(({ operation }) => {
       const missing = operation['x-error-codes'].filter((code) => !known.has(code));

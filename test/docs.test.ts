@@ -16,6 +16,8 @@ import {
   SIGNING_QUERY,
   toTypeScriptLiteral,
   typeScriptSample,
+  vendorPages,
+  type RuleSource,
 } from '../scripts/docs.js';
 import { listOperations, type OpenApiDocument, type OperationRef } from '../scripts/openapi-document.js';
 
@@ -127,10 +129,11 @@ describe('error-code tables', () => {
     const prepared = prepareDocsDocument(bundled);
     for (const ref of listOperations(prepared)) {
       const description = ref.operation.description ?? '';
-      expect(description).toContain(operationErrorCodesSection(ref.operation['x-error-codes'], catalogue));
+      const perCode = (ref.operation['x-source'] as { 'x-error-codes': RuleSource })['x-error-codes'].perCode ?? {};
+      expect(description).toContain(operationErrorCodesSection(ref.operation['x-error-codes'], catalogue, perCode, vendorPages(bundled)));
       for (const code of ref.operation['x-error-codes']) {
         const entry = catalogue.find((item) => item.code === code)!;
-        expect(description).toContain(`| ${code} | ${entry.meaning} | ${retryText(entry)} |`);
+        expect(description).toContain(`| ${code} | ${entry.meaning} | ${retryText(entry)} | [`);
       }
       expect(description).toContain('public codes');
     }
@@ -146,6 +149,29 @@ describe('error-code tables', () => {
       expect(description).toContain(`\`${server.url}\``);
       if (server['x-backup-url']) expect(description).toContain(`\`${server['x-backup-url']}\``);
     }
+  });
+
+  it("an operation's code table names, per code, the vendor pages that list it", () => {
+    const del = listOperations(prepareDocsDocument(bundled)).find((ref) => ref.operation.operationId === 'delContactGroup')!;
+    const pages = vendorPages(bundled);
+    expect(del.operation.description).toContain('| Code | Meaning | Retry | Listed by |');
+    expect(del.operation.description).toMatch(
+      new RegExp(`\\| 51011 \\| [^\\n]* \\| \\[intl-53441-2026-04-14\\]\\(${pages['intl-53441-2026-04-14']!.url.replaceAll('.', '\\.')}\\)`),
+    );
+  });
+
+  it('the catalogue table names the pages each meaning is read from', () => {
+    const table = errorCodesTable(errorCatalogue(bundled), operations, vendorPages(bundled));
+    expect(table.split('\n')[0]).toBe('| Code | Scope | Meaning | Retry | Operations | Source |');
+    expect(table).toMatch(/\| 70114 \| public \| [^\n]* \| \[intl-34348-2023-03-30\]\(https:[^)]*\/34348\) \|/);
+  });
+
+  it('marks the rules this document infers with an "Inferred" note under their schema, and leaves vendor rules unmarked', () => {
+    const schemas = prepareDocsDocument(bundled).components.schemas ?? {};
+    const contactItem = ((schemas['NewContactGroup'] as { properties: Record<string, { description: string }> }).properties)['ContactItem']!;
+    expect(contactItem.description).toContain('> **Inferred** (`minItems`): ');
+    expect(contactItem.description).toContain('client SDK documentation says the list cannot be empty');
+    expect(JSON.stringify(schemas['CustomMark'])).not.toContain('**Inferred**');
   });
 
   it('a section is appended when its heading is missing', () => {
@@ -184,6 +210,13 @@ describe('buildDocsHtml', () => {
       expect(html).toContain(`chat.${operation.operationId}(`);
     }
     for (const { code } of errorCatalogue(bundled)) expect(body).toContain(`<td>${code}</td>`);
+  });
+
+  it('shows inferred rules and the pages listing each code on the rendered page', () => {
+    expect(html).toContain('Inferred');
+    expect(html).toContain('client SDK documentation says the list cannot be empty');
+    expect(renderedBody(html)).toContain('intl-34348-2023-03-30');
+    expect(html).toContain('Listed by');
   });
 
   it('gives byte-identical HTML on two runs', () => {

@@ -37,7 +37,7 @@ const requestValidator = (operationId: FamilyOperation) => validator(operation(o
 const responseValidator = (operationId: FamilyOperation) =>
   validator(operation(operationId).responses['200']?.content?.['application/json'].schema.$ref ?? '');
 
-/** The samples of the vendor's pages (international edition, 2023), as published. */
+/** The samples of the vendor's pages (international edition, 2023; get_list's newest request first), as published. */
 const vendorSamples: Record<FamilyOperation, { request: unknown[]; response: unknown }> = {
   createContactGroup: {
     request: [{ From_Account: 'user15', GroupContactItem: [{ GroupName: 'test0', ContactItem: [{ Type: 1, To_Account: 'user0' }] }] }],
@@ -116,7 +116,10 @@ const vendorSamples: Record<FamilyOperation, { request: unknown[]; response: unk
     },
   },
   getRecentContactList: {
-    request: [{ From_Account: 'id1', TimeStamp: 0, StartIndex: 0, TopTimeStamp: 0, TopStartIndex: 0, AssistFlags: 7 }],
+    request: [
+      { From_Account: 'user_0001', TimeStamp: 0, StartIndex: 0, TopTimeStamp: 0, TopStartIndex: 0, AssistFlags: 63 },
+      { From_Account: 'id1', TimeStamp: 0, StartIndex: 0, TopTimeStamp: 0, TopStartIndex: 0, AssistFlags: 7 },
+    ],
     response: {
       SessionItem: [
         { Type: 1, To_Account: 'id2', MsgTime: 1630997627, TopFlag: 1 },
@@ -212,7 +215,7 @@ describe('documented limits, as schema violations (Ajv) and as validateRequest c
     ['createContactGroup', 'more than 1000 conversations', { From_Account: 'a', GroupContactItem: [{ GroupName: 'x', ContactItem: many(1001, (i) => ({ Type: 1, To_Account: `u${i}` })) }] }, 'maxItems', 51008],
     ['createContactGroup', 'a group conversation without ToGroupId', { From_Account: 'a', GroupContactItem: [{ GroupName: 'x', ContactItem: [{ Type: 2, To_Account: 'bob' }] }] }, 'required', 50002],
     ['updateContactGroup', 'a rename without NewGroupName', { From_Account: 'a', UpdateType: 1, UpdateGroup: { UpdateGroupType: 1, OldGroupName: 'x' } }, 'required', 50002],
-    ['updateContactGroup', 'a rename that also changes conversations', { From_Account: 'a', UpdateType: 1, UpdateGroup: { UpdateGroupType: 1, OldGroupName: 'x', NewGroupName: 'y', ContactUpdateItem: [{ ContactOptType: 1, ContactItem: bob }] } }, 'additionalProperties', 50002],
+    ['updateContactGroup', 'a rename that also changes conversations', { From_Account: 'a', UpdateType: 1, UpdateGroup: { UpdateGroupType: 1, OldGroupName: 'x', NewGroupName: 'y', ContactUpdateItem: [{ ContactOptType: 1, ContactItem: bob }] } }, 'maxItems', 50002],
     ['markContact', 'no mark item', { From_Account: 'a', MarkItem: [] }, 'minItems', 51006],
     ['markContact', 'more than 100 mark items', { From_Account: 'a', MarkItem: many(101, () => ({ OptType: 1, ContactItem: bob })) }, 'maxItems', 51006],
     ['markContact', 'a mark bit over 64', { From_Account: 'a', MarkItem: [{ OptType: 1, ContactItem: bob, SetMark: [65] }] }, 'maximum', 50002],

@@ -28,7 +28,7 @@ describe('unions on Type', () => {
 
   it('narrow a group update to its kind', () => {
     if (update.UpdateGroupType === 1) expectTypeOf(update.NewGroupName).toEqualTypeOf<string>();
-    else expectTypeOf(update.ContactUpdateItem[0].ContactOptType).toEqualTypeOf<1 | 2>();
+    else expectTypeOf(update.ContactUpdateItem?.[0]?.ContactOptType).toEqualTypeOf<1 | 2 | undefined>();
   });
 
   it('refuse a conversation with the other kind\'s peer field', () => {

@@ -177,10 +177,12 @@ describe('update_contact_group', () => {
     expect(result.ok && result.data.UpdateGroupResult?.ContactResultItem?.map((item) => item.ResultCode)).toEqual([0, 51008]);
   });
 
-  it('refuses a rename that also changes conversations, and a name over 32 bytes, when sent unchecked', async () => {
+  it('refuses a rename that also changes conversations, and a name over 32 bytes, when sent unchecked; an empty ContactUpdateItem is no change', async () => {
     const { api } = await sandbox();
     const path = '/v4/recentcontact/update_contact_group';
-    expect(await rawCode(api, path, { ...rename('alice', 'work', 'x'), UpdateGroup: { ...rename('alice', 'work', 'x').UpdateGroup, ContactUpdateItem: [] } })).toBe(50002);
+    const withItems = (items: unknown[]) => ({ ...rename('alice', 'work', 'x'), UpdateGroup: { ...rename('alice', 'work', 'x').UpdateGroup, ContactUpdateItem: items } });
+    expect(await rawCode(api, path, withItems([{ ContactOptType: 1, ContactItem: bob }]))).toBe(50002);
+    expect(await rawCode(api, path, withItems([]))).toBe(0);
     expect(await rawCode(api, path, rename('alice', 'work', 'é'.repeat(17)))).toBe(51011);
   });
 });
@@ -275,7 +277,7 @@ describe('get_contact_group', () => {
     expect(first.ok && [first.data.ContactItem?.length, first.data.CompleteFlag, first.data.NextStartIndex]).toEqual([3, 0, 3]);
     expect(first.ok && first.data.GroupItem?.map((group) => group.GroupName)).toEqual(['work', 'family', 'hobbies']);
     const second = await api.getContactGroup({ From_Account: 'alice', StartIndex: 3 });
-    expect(second.ok && second.data.ContactItem?.map((item) => parseStandardMark(item.StandardMark))).toEqual([new Set(['fold'])]);
+    expect(second.ok && second.data.ContactItem?.map((item) => parseStandardMark(item.StandardMark ?? '0'))).toEqual([new Set(['fold'])]);
     expect(second.ok && [second.data.CompleteFlag, second.data.NextStartIndex]).toEqual([1, 0]);
   });
 

@@ -53,7 +53,7 @@ describe('the OpenAPI document', () => {
     const retryable = Object.values(errorCodes)
       .filter((entry) => entry.retryable)
       .map((entry) => entry.code);
-    expect(retryable).toEqual([50004, 50005, 60007, 60008, 60011, 60013, 60014, 60018, 60019, 70050, 70169, 70202, 70500]);
+    expect(retryable).toEqual([50004, 50005, 60007, 60008, 60011, 60013, 60014, 60018, 60019, 70050, 70114, 70169, 70202, 70500]);
     expect(errorCodes[70001].strategy).toBe('re-sign-once');
     for (const entry of Object.values(errorCodes)) {
       if (entry.scope === 'public') expect(entry.code >= 60000 && entry.code <= 79999).toBe(true);

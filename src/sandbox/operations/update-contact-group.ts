@@ -14,7 +14,7 @@ export const updateContactGroup: OperationHandler<'updateContactGroup'> = {
     const user = body.From_Account;
     const update = body.UpdateGroup;
     if (!state.hasUser(user)) return { ok: false, failure: failure(50001, `From_Account ${user} has not been imported into Chat.`) };
-    const unknownGroup = { ok: false as const, failure: failure(51009, `${user} has no conversation group named ${JSON.stringify(update.OldGroupName)}.`) };
+    const unknownGroup = { ok: false as const, failure: failure(51009, `${user} has no conversation group named ${JSON.stringify(update.OldGroupName ?? '')}.`) };
 
     if (update.UpdateGroupType === 1) {
       const renamed = state.renameGroup(user, update.OldGroupName, update.NewGroupName);
@@ -33,9 +33,11 @@ export const updateContactGroup: OperationHandler<'updateContactGroup'> = {
       };
     }
 
-    const group = state.group(user, update.OldGroupName);
+    // The vendor requires OldGroupName only for a rename; without it nothing names the group, so it is unknown.
+    const group = update.OldGroupName === undefined ? undefined : state.group(user, update.OldGroupName);
     if (group === undefined) return unknownGroup;
-    const ContactResultItem = update.ContactUpdateItem.map(({ ContactOptType, ContactItem }) => {
+    // The vendor marks ContactUpdateItem optional: an absent list changes nothing.
+    const ContactResultItem = (update.ContactUpdateItem ?? []).map(({ ContactOptType, ContactItem }) => {
       const outcome =
         ContactOptType === 1 ? state.addToGroup(user, group.name, ContactItem, now) : state.removeFromGroup(user, group.name, ContactItem, now);
       return outcome === 'grouped-limit'
@@ -46,7 +48,7 @@ export const updateContactGroup: OperationHandler<'updateContactGroup'> = {
       ok: true,
       data: {
         UpdateType: body.UpdateType,
-        UpdateGroupResult: { UpdateGroupType: 2, GroupName: group.name, OldGroupName: update.OldGroupName, GroupId: group.groupId, ContactResultItem },
+        UpdateGroupResult: { UpdateGroupType: 2, GroupName: group.name, OldGroupName: group.name, GroupId: group.groupId, ContactResultItem },
       },
     };
   },
