@@ -20,6 +20,7 @@ import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { dereference, listOperations, resolveReference, type JsonObject, type JsonValue, type OpenApiDocument } from './openapi-document.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const releasesDir = join(root, 'releases');
@@ -50,36 +51,12 @@ export interface BreakingChange {
   readonly message: string;
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+type Json = JsonValue;
 /** Any OpenAPI 3.x document, read loosely: the check must not reject a document it does not fully understand. */
 export type Document = JsonObject;
 
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
-
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function pointer(document: Document, ref: string): Json | undefined {
-  if (!ref.startsWith('#/')) throw new Error(`only local $refs can be compared, got ${ref}`);
-  let node: Json | undefined = document;
-  for (const raw of ref.slice(2).split('/')) {
-    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
-    node = isObject(node) ? node[key] : undefined;
-  }
-  if (node === undefined) throw new Error(`unresolved $ref ${ref}`);
-  return node;
-}
-
-/** The node with its `$ref` chain followed; siblings of a `$ref` (OpenAPI 3.1) override the target's keywords. */
-function resolve(document: Document, node: Json | undefined, seen: string[] = []): Json | undefined {
-  if (!isObject(node) || typeof node['$ref'] !== 'string') return node;
-  const ref = node['$ref'];
-  if (seen.includes(ref)) return {};
-  const { $ref: _ref, ...siblings } = node;
-  const target = resolve(document, pointer(document, ref), [...seen, ref]);
-  return isObject(target) ? { ...target, ...siblings } : target;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -98,7 +75,7 @@ interface FlatSchema {
 }
 
 function flatten(document: Document, schema: Json | undefined): FlatSchema {
-  const resolved = resolve(document, schema);
+  const resolved = resolveReference(schema, document);
   const raw: JsonObject = isObject(resolved) ? { ...resolved } : {};
   const properties = new Map<string, Json>();
   const required = new Set<string>();
@@ -293,26 +270,19 @@ function compareSchemas(
 // Operations
 // ---------------------------------------------------------------------------------------------------------------
 
-export interface OperationEntry {
+interface OperationEntry {
+  /** `POST /v4/...`: where the operation is called, which is what a caller's code names. */
   readonly key: string;
-  readonly method: string;
-  readonly path: string;
   readonly operationId: string;
   readonly operation: JsonObject;
   readonly pathItem: JsonObject;
 }
 
-export function listOperations(document: Document): OperationEntry[] {
-  const paths = isObject(document['paths']) ? document['paths'] : {};
-  return Object.entries(paths).flatMap(([path, item]) => {
-    const pathItem = resolve(document, item);
-    if (!isObject(pathItem)) return [];
-    return METHODS.flatMap((method) => {
-      const operation = pathItem[method];
-      if (!isObject(operation)) return [];
-      const operationId = typeof operation['operationId'] === 'string' ? operation['operationId'] : `${method.toUpperCase()} ${path}`;
-      return [{ key: `${method.toUpperCase()} ${path}`, method, path, operationId, operation, pathItem }];
-    });
+function operationsOf(document: Document): OperationEntry[] {
+  return listOperations(document as unknown as Pick<OpenApiDocument, 'paths'>).map(({ path, method, operation, pathItem }) => {
+    const key = `${method.toUpperCase()} ${path}`;
+    const operationId = typeof operation.operationId === 'string' ? operation.operationId : key;
+    return { key, operationId, operation: operation as unknown as JsonObject, pathItem: pathItem as unknown as JsonObject };
   });
 }
 
@@ -322,7 +292,7 @@ function parametersOf(document: Document, entry: OperationEntry): Map<string, Js
   for (const list of [entry.pathItem['parameters'], entry.operation['parameters']]) {
     if (!Array.isArray(list)) continue;
     for (const item of list) {
-      const parameter = resolve(document, item);
+      const parameter = resolveReference(item, document);
       if (isObject(parameter) && typeof parameter['name'] === 'string' && typeof parameter['in'] === 'string') {
         parameters.set(`${parameter['in']}.${parameter['name']}`, parameter);
       }
@@ -332,7 +302,7 @@ function parametersOf(document: Document, entry: OperationEntry): Map<string, Js
 }
 
 function jsonMedia(document: Document, holder: Json | undefined): { schema: Json | undefined; present: boolean; required: boolean } {
-  const resolved = resolve(document, holder);
+  const resolved = resolveReference(holder, document);
   if (!isObject(resolved)) return { schema: undefined, present: false, required: false };
   const content = isObject(resolved['content']) ? resolved['content'] : {};
   const media = content['application/json'] ?? Object.values(content)[0];
@@ -429,10 +399,10 @@ function regionNames(document: Document): string[] {
 export function findBreakingChanges(previous: Document, current: Document): BreakingChange[] {
   const found: BreakingChange[] = [];
   const document = { previous, current };
-  const currentByKey = new Map(listOperations(current).map((entry) => [entry.key, entry]));
-  const currentById = new Map(listOperations(current).map((entry) => [entry.operationId, entry]));
+  const currentByKey = new Map(operationsOf(current).map((entry) => [entry.key, entry]));
+  const currentById = new Map(operationsOf(current).map((entry) => [entry.operationId, entry]));
 
-  for (const entry of listOperations(previous)) {
+  for (const entry of operationsOf(previous)) {
     const context: Context = { document, operationId: entry.operationId, found };
     const atSamePlace = currentByKey.get(entry.key);
     if (atSamePlace) {
@@ -479,18 +449,18 @@ export function findBreakingChanges(previous: Document, current: Document): Brea
 // Releases and the changelog
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The contract of an operation without its prose and examples, so that rewording the docs changes nothing. */
-function contractOf(document: Document, value: Json | undefined, depth = 0): Json | undefined {
-  if (depth > 40) return null;
-  const resolved = resolve(document, value);
-  if (Array.isArray(resolved)) return resolved.map((item) => contractOf(document, item, depth + 1) ?? null);
-  if (!isObject(resolved)) return resolved;
-  const prose = new Set(['description', 'summary', 'example', 'examples', 'x-codeSamples', 'tags', 'externalDocs', 'title']);
-  return Object.fromEntries(
-    Object.entries(resolved)
-      .filter(([key]) => !prose.has(key))
-      .map(([key, item]) => [key, contractOf(document, item, depth + 1) ?? null]),
-  );
+/** Keys that only word the documentation: rewording the docs changes no contract. */
+const PROSE_KEYS = new Set(['description', 'summary', 'example', 'examples', 'x-codeSamples', 'tags', 'externalDocs', 'title']);
+
+function withoutProse(value: Json): Json {
+  if (Array.isArray(value)) return value.map(withoutProse);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).flatMap(([key, item]) => (PROSE_KEYS.has(key) ? [] : [[key, withoutProse(item)]])));
+}
+
+/** The contract of an operation, `$ref`s inlined, without its prose and examples. */
+function contractOf(document: Document, value: Json): Json {
+  return withoutProse(dereference(value, document));
 }
 
 export interface OperationChanges {
@@ -501,8 +471,8 @@ export interface OperationChanges {
 
 /** The operations a changelog entry must name: added, removed, and those whose contract changed. */
 export function diffOperations(previous: Document | undefined, current: Document): OperationChanges {
-  const before = new Map((previous ? listOperations(previous) : []).map((entry) => [entry.operationId, entry]));
-  const after = new Map(listOperations(current).map((entry) => [entry.operationId, entry]));
+  const before = new Map((previous ? operationsOf(previous) : []).map((entry) => [entry.operationId, entry]));
+  const after = new Map(operationsOf(current).map((entry) => [entry.operationId, entry]));
   const signature = (document: Document, entry: OperationEntry): string =>
     JSON.stringify([entry.key, contractOf(document, entry.operation), [...parametersOf(document, entry).values()].map((p) => contractOf(document, p))]);
   return {
