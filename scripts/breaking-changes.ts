@@ -10,11 +10,14 @@
  * Exits 1 when a breaking change is found, unless the major version went up (the one way semver allows one).
  *
  * The rules, from the caller's side. A request is what the caller sends: it breaks when something the caller sends
- * is no longer accepted (a field or parameter removed, a field made required, an enum value or a type dropped, a
- * limit tightened). A response is what the caller reads: it breaks when something the caller reads may be missing or
- * different (a field removed or made optional, an enum value removed, a new type). Removing an operation, a path, a
- * region or a documented error code breaks callers too: the client method, the `region` value or the error-code
- * literal they use disappears from the generated types.
+ * is no longer accepted (a field or parameter removed, a field made required, outright or under a condition, an enum
+ * value or a type dropped, a limit tightened); loosening any of these is additive. A response is what the caller
+ * reads: it breaks when something the caller reads may be missing or different (a field removed or made optional, an
+ * enum value removed or added, a new type, a new member of a union): code that reads the field, or that switches
+ * exhaustively over the generated union, stops compiling. Removing an operation, a path, a region or a documented
+ * error code breaks callers too: the client method, the `region` value or the error-code literal they use
+ * disappears from the generated types. test/breaking-changes-compile.test.ts proves each rule about the generated
+ * types by compiling caller code against the types of both documents.
  */
 import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -26,21 +29,28 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const releasesDir = join(root, 'releases');
 export const currentDocumentPath = join(root, 'generated/openapi.json');
 
-export type BreakingChangeKind =
-  | 'operation-removed'
-  | 'operation-id-renamed'
-  | 'request-field-removed'
-  | 'request-field-required'
-  | 'request-enum-narrowed'
-  | 'request-limit-narrowed'
-  | 'parameter-removed'
-  | 'parameter-required'
-  | 'response-field-removed'
-  | 'response-field-optional'
-  | 'response-enum-value-removed'
-  | 'type-changed'
-  | 'error-code-removed'
-  | 'region-removed';
+/** Every kind of change the check names; each has its tests in test/breaking-changes*.test.ts. */
+export const breakingChangeKinds = [
+  'operation-removed',
+  'operation-id-renamed',
+  'request-field-removed',
+  'request-field-required',
+  'request-enum-narrowed',
+  'request-limit-narrowed',
+  'parameter-removed',
+  'parameter-required',
+  'response-field-removed',
+  'response-field-optional',
+  'response-enum-value-removed',
+  'response-enum-widened',
+  'response-variant-added',
+  'response-variant-removed',
+  'type-changed',
+  'error-code-removed',
+  'region-removed',
+] as const;
+
+export type BreakingChangeKind = (typeof breakingChangeKinds)[number];
 
 export interface BreakingChange {
   readonly kind: BreakingChangeKind;
@@ -189,11 +199,30 @@ function compareSchemas(
     } else if (removedValues.length > 0) {
       add('request-enum-narrowed', `${where} no longer accepts ${removedValues.map(showValue).join(', ')}`);
     }
-  } else if (removedValues.length > 0) {
-    add(
-      'response-enum-value-removed',
-      `${where} no longer has the value${removedValues.length > 1 ? 's' : ''} ${removedValues.map(showValue).join(', ')}: code that compares with it stops compiling`,
-    );
+  } else {
+    if (removedValues.length > 0) {
+      add(
+        'response-enum-value-removed',
+        `${where} no longer has the value${removedValues.length > 1 ? 's' : ''} ${removedValues.map(showValue).join(', ')}: code that compares with it stops compiling`,
+      );
+    }
+    // A response value callers have never seen: an exhaustive `switch` over the generated union (the `never` check
+    // of its default branch) stops compiling, and code that handles every documented value meets one it does not.
+    const addedValues =
+      previous.enumValues !== undefined && current.enumValues !== undefined
+        ? current.enumValues.filter((value) => !previous.enumValues?.some((known) => showValue(known) === showValue(value)))
+        : [];
+    if (previous.enumValues !== undefined && current.enumValues === undefined) {
+      add(
+        'response-enum-widened',
+        `${where} is no longer restricted to ${previous.enumValues.map(showValue).join(', ')}: an exhaustive switch over it stops compiling`,
+      );
+    } else if (addedValues.length > 0) {
+      add(
+        'response-enum-widened',
+        `${where} has the new value${addedValues.length > 1 ? 's' : ''} ${addedValues.map(showValue).join(', ')}: an exhaustive switch over it stops compiling`,
+      );
+    }
   }
 
   // Limits, on the request side only: an answer that gets shorter is no caller's problem.
@@ -253,6 +282,8 @@ function compareSchemas(
     }
   }
 
+  if (direction === 'request') compareConditions(context, previous, current, place, depth);
+
   // Array items and variants.
   if (previous.items !== undefined && current.items !== undefined) {
     compareSchemas(context, direction, previous.items, current.items, below(place, '[]'), depth + 1);
@@ -263,6 +294,110 @@ function compareSchemas(
   }
   if (direction === 'request' && current.variants.length > 0 && current.variants.length < previous.variants.length) {
     add('type-changed', `${where} accepts ${previous.variants.length - current.variants.length} fewer variant(s) than before`);
+  }
+  // A response union with fewer members: code that handles the member that is gone compares with a value the
+  // union no longer has, and stops compiling.
+  if (direction === 'response' && current.variants.length > 0 && current.variants.length < previous.variants.length) {
+    add(
+      'response-variant-removed',
+      `${where} is now one of ${current.variants.length} shapes instead of ${previous.variants.length}: code that handles the shapes that are gone stops compiling`,
+    );
+  }
+  // A response union with more members: code that narrows it member by member (an exhaustive switch over the
+  // discriminating field) meets a shape it does not handle and stops compiling.
+  if (direction === 'response' && previous.variants.length > 0 && current.variants.length > previous.variants.length) {
+    add(
+      'response-variant-added',
+      `${where} may now be one of ${current.variants.length} shapes instead of ${previous.variants.length}: code that handles each shape stops compiling`,
+    );
+  }
+}
+
+/** The values a schema pins a field to (`const` or `enum`), or undefined when it does not pin it. */
+function pinnedValues(document: Document, schema: FlatSchema, field: string): string[] | undefined {
+  const property = schema.properties.get(field);
+  if (property === undefined) return undefined;
+  return flatten(document, property).enumValues?.map(showValue);
+}
+
+/** `UpdateGroupType is 1 and Kind is "a" or "b"`: the fields an `if` pins, for messages. */
+function describeCondition(document: Document, condition: FlatSchema): string {
+  const parts = [...condition.properties.keys()].flatMap((field) => {
+    const values = pinnedValues(document, condition, field);
+    return values === undefined ? [] : [`${field} is ${values.join(' or ')}`];
+  });
+  return parts.length > 0 ? parts.join(' and ') : `its condition (${JSON.stringify(condition.raw)}) holds`;
+}
+
+/**
+ * The fields every request in a branch of `condition` already had to send before: the fields required outright,
+ * and those required by every variant (`oneOf`/`anyOf`) such a request could have matched. A branch no variant
+ * could match was refused whole, so nothing in it is newly refused.
+ */
+function requiredBefore(document: Document, previous: FlatSchema, condition: FlatSchema, branch: 'then' | 'else'): (field: string) => boolean {
+  if (previous.variants.length === 0) return (field) => previous.required.has(field);
+  const fields = [...condition.properties.keys()].flatMap((field) => {
+    const values = pinnedValues(document, condition, field);
+    return values === undefined ? [] : [{ field, values }];
+  });
+  const relevant = previous.variants
+    .map((variant) => flatten(document, variant))
+    .filter((variant) => {
+      const pinned = fields.map(({ field, values }) => ({ values, own: pinnedValues(document, variant, field) }));
+      const inside = pinned.length > 0 && pinned.every(({ values, own }) => own !== undefined && own.every((value) => values.includes(value)));
+      const outside = pinned.some(({ values, own }) => own !== undefined && own.every((value) => !values.includes(value)));
+      return branch === 'then' ? !outside : !inside;
+    });
+  return (field) => previous.required.has(field) || relevant.every((variant) => variant.required.has(field));
+}
+
+/**
+ * Rules that hold under a condition, on the request side: `dependentRequired` (a field required when another one is
+ * sent) and `if`/`then`/`else`. A field required, or a field's rule tightened, under a condition where it was not
+ * refuses requests callers send today; a condition dropped or loosened refuses nothing. A changed `if` is read as a
+ * new condition: each rule of its branches is compared with what the request required before outright.
+ */
+function compareConditions(context: Context, previous: FlatSchema, current: FlatSchema, place: Place, depth: number): void {
+  const { previous: before, current: after } = context.document;
+  const requiredAt = (field: string, condition: string): void => {
+    const child = below(place, field);
+    report(
+      context,
+      'request-field-required',
+      `${place.base}.${child.field}`,
+      `request field ${child.field}${context.operationId === undefined ? '' : ` of ${context.operationId}`} is now required ${condition}: callers that leave it out are refused`,
+    );
+  };
+
+  const dependents = (value: Json | undefined): Map<string, string[]> =>
+    new Map(
+      isObject(value)
+        ? Object.entries(value).map(([trigger, fields]) => [trigger, Array.isArray(fields) ? fields.filter((field): field is string => typeof field === 'string') : []])
+        : [],
+    );
+  const previousDependents = dependents(previous.raw['dependentRequired']);
+  for (const [trigger, fields] of dependents(current.raw['dependentRequired'])) {
+    for (const field of fields) {
+      if (!previous.required.has(field) && !previousDependents.get(trigger)?.includes(field)) requiredAt(field, `when ${trigger} is sent`);
+    }
+  }
+
+  if (current.raw['if'] === undefined) return;
+  const condition = flatten(after, current.raw['if']);
+  const sameCondition = previous.raw['if'] !== undefined && JSON.stringify(contractOf(before, previous.raw['if'])) === JSON.stringify(contractOf(after, current.raw['if']));
+  for (const branch of ['then', 'else'] as const) {
+    if (current.raw[branch] === undefined) continue;
+    const rules = flatten(after, current.raw[branch]);
+    const earlier = sameCondition && previous.raw[branch] !== undefined ? flatten(before, previous.raw[branch]) : undefined;
+    const wasRequired = requiredBefore(before, previous, condition, branch);
+    const when = `${branch === 'then' ? 'when' : 'unless'} ${describeCondition(after, condition)}`;
+    for (const field of rules.required) {
+      if (!wasRequired(field) && !earlier?.required.has(field)) requiredAt(field, when);
+    }
+    for (const [field, rule] of rules.properties) {
+      const earlierRule = earlier?.properties.get(field) ?? previous.properties.get(field);
+      if (earlierRule !== undefined) compareSchemas(context, 'request', earlierRule, rule, below(place, field), depth + 1);
+    }
   }
 }
 
