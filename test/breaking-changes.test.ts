@@ -1,7 +1,10 @@
 /**
  * The breaking-change check: each kind of change that breaks callers is found and named, on small documents made
- * for the purpose; additive changes are not; and the current document breaks nothing against the last release
- * stored in releases/, whose CHANGELOG entries name the operations each release touched.
+ * for the purpose, and each additive change is not. Where a rule is about the generated types, the test proves it:
+ * caller code compiles against the types generated from the old document and, for a breaking change, stops
+ * compiling against the new ones (for an additive change it compiles against both). Then the real document: the
+ * kinds of edit made to its schemas are classified as they should be, it breaks nothing against the last release
+ * stored in releases/, and the CHANGELOG entries name the operations each release touched.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -813,6 +816,29 @@ describe('the current document against the releases', () => {
     const findings = findBreakingChanges(current, broken);
     expect(findings.length).toBeGreaterThan(0);
     expect(findings.every((finding) => finding.kind === 'request-field-removed' && finding.message.includes(field as string))).toBe(true);
+  });
+
+  it('classifies the edits made to the real schemas: a new response value or optional response field and a new request limit break callers, a loosened request rule does not', async () => {
+    const current = JSON.parse(await readFile(currentDocumentPath, 'utf8')) as Document;
+    const findingsAfter = (edit: (document: any) => void): BreakingChange[] => {
+      const next = structuredClone(current);
+      edit(next);
+      return findBreakingChanges(current, next);
+    };
+    const kindsAndFields = (findings: BreakingChange[]): string[] => [...new Set(findings.map((finding) => `${finding.kind} ${finding.path.split('.').at(-1)}`))];
+
+    expect(kindsAndFields(findingsAfter((d) => d.components.schemas.ActionStatus.enum.push('PARTIAL')))).toEqual(['response-enum-widened ActionStatus']);
+    expect(kindsAndFields(findingsAfter((d) => d.components.schemas.CompleteFlag.enum.push(2)))).toEqual(['response-enum-widened CompleteFlag']);
+    const optional = findingsAfter((d) => (d.components.schemas.ContactResult.required = ['ContactItem', 'ResultCode']));
+    expect(kindsAndFields(optional)).toEqual(['response-field-optional ResultInfo']);
+    const limited = findingsAfter((d) => (d.components.schemas.GetRecentContactListRequest.properties.StartIndex.maximum = 4294967295));
+    expect(kindsAndFields(limited)).toEqual(['request-limit-narrowed StartIndex']);
+    const loosened = findingsAfter((d) => {
+      const rename = d.components.schemas.RenameGroupUpdate;
+      rename.properties.ContactUpdateItem = { type: 'array', maxItems: 0 };
+      rename.properties.OldGroupName = { type: 'string', minLength: 1 };
+    });
+    expect(loosened).toEqual([]);
   });
 
   it('breaks no caller of the last stored release (or bumps the major version and says so in CHANGELOG.md)', async () => {
