@@ -394,9 +394,13 @@ function compareConditions(context: Context, previous: FlatSchema, current: Flat
     for (const field of rules.required) {
       if (!wasRequired(field) && !earlier?.required.has(field)) requiredAt(field, when);
     }
+    // A branch's rule for a field adds to the field's own schema: compare the two together, the branch's keywords
+    // first so that its limits are the ones read.
+    const withBase = (rule: Json | undefined, base: Json | undefined): Json | undefined =>
+      rule === undefined ? base : base === undefined ? rule : { allOf: [rule, base] };
     for (const [field, rule] of rules.properties) {
-      const earlierRule = earlier?.properties.get(field) ?? previous.properties.get(field);
-      if (earlierRule !== undefined) compareSchemas(context, 'request', earlierRule, rule, below(place, field), depth + 1);
+      const earlierRule = withBase(earlier?.properties.get(field), previous.properties.get(field));
+      if (earlierRule !== undefined) compareSchemas(context, 'request', earlierRule, withBase(rule, current.properties.get(field)), below(place, field), depth + 1);
     }
   }
 }

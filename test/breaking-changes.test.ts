@@ -510,6 +510,18 @@ describe('findBreakingChanges on small documents', () => {
       mentions: ['Note', 'maxLength added, 8'],
     },
     {
+      name: 'a nested request field required under a condition (if/then)',
+      kind: 'request-field-required',
+      before: (d) => (d.components.schemas.DeleteRequest.properties.Options = { type: 'object', properties: { Deep: { type: 'boolean' }, Fast: { type: 'boolean' } } }),
+      edit: (d) => {
+        d.components.schemas.DeleteRequest.if = { properties: { Kind: { const: 'b' } }, required: ['Kind'] };
+        d.components.schemas.DeleteRequest.then = { properties: { Options: { required: ['Deep'] } } };
+      },
+      operationId: 'deleteThing',
+      path: 'POST /v4/things/delete request.Options.Deep',
+      mentions: ['Options.Deep', 'became required'],
+    },
+    {
       name: 'a pattern put on a request field',
       kind: 'request-limit-narrowed',
       edit: (d) => (d.components.schemas.UserId.pattern = '^[a-z_0-9]+$'),
