@@ -16,20 +16,29 @@
  * enum value removed or added, a new type, a new member of a union): code that reads the field, or that switches
  * exhaustively over the generated union, stops compiling. Removing an operation, a path, a region or a documented
  * error code breaks callers too: the client method, the `region` value or the error-code literal they use
- * disappears from the generated types. test/breaking-changes-compile.test.ts proves each rule about the generated
- * types by compiling caller code against the types of both documents.
+ * disappears from the generated types. test/breaking-changes.test.ts proves each rule about the generated types by
+ * compiling caller code against the types generated from both documents.
  */
 import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { dereference, listOperations, resolveReference, type JsonObject, type JsonValue, type OpenApiDocument } from './openapi-document.js';
+import {
+  dereference,
+  isJsonObject,
+  listOperations,
+  resolveReference,
+  withoutKeys,
+  type JsonObject,
+  type JsonValue,
+  type OpenApiDocument,
+} from './openapi-document.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const releasesDir = join(root, 'releases');
 export const currentDocumentPath = join(root, 'generated/openapi.json');
 
-/** Every kind of change the check names; each has its tests in test/breaking-changes*.test.ts. */
+/** Every kind of change the check names; each has its tests in test/breaking-changes.test.ts. */
 export const breakingChangeKinds = [
   'operation-removed',
   'operation-id-renamed',
@@ -65,10 +74,6 @@ type Json = JsonValue;
 /** Any OpenAPI 3.x document, read loosely: the check must not reject a document it does not fully understand. */
 export type Document = JsonObject;
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Schemas
 // ---------------------------------------------------------------------------------------------------------------
@@ -86,7 +91,7 @@ interface FlatSchema {
 
 function flatten(document: Document, schema: Json | undefined): FlatSchema {
   const resolved = resolveReference(schema, document);
-  const raw: JsonObject = isObject(resolved) ? { ...resolved } : {};
+  const raw: JsonObject = isJsonObject(resolved) ? { ...resolved } : {};
   const properties = new Map<string, Json>();
   const required = new Set<string>();
   const parts = Array.isArray(raw['allOf']) ? raw['allOf'].map((part) => flatten(document, part)) : [];
@@ -96,7 +101,7 @@ function flatten(document: Document, schema: Json | undefined): FlatSchema {
     // Keywords of the parts that the schema itself does not set (e.g. `type: object` in one part).
     for (const [key, value] of Object.entries(part.raw)) if (!(key in raw) && key !== 'properties' && key !== 'required') raw[key] = value;
   }
-  if (isObject(raw['properties'])) for (const [name, property] of Object.entries(raw['properties'])) properties.set(name, property);
+  if (isJsonObject(raw['properties'])) for (const [name, property] of Object.entries(raw['properties'])) properties.set(name, property);
   if (Array.isArray(raw['required'])) for (const name of raw['required']) if (typeof name === 'string') required.add(name);
   const enumValues = Array.isArray(raw['enum']) ? raw['enum'] : 'const' in raw ? [raw['const'] ?? null] : undefined;
   const variants = [raw['oneOf'], raw['anyOf']].flatMap((list) => (Array.isArray(list) ? list : []));
@@ -371,7 +376,7 @@ function compareConditions(context: Context, previous: FlatSchema, current: Flat
 
   const dependents = (value: Json | undefined): Map<string, string[]> =>
     new Map(
-      isObject(value)
+      isJsonObject(value)
         ? Object.entries(value).map(([trigger, fields]) => [trigger, Array.isArray(fields) ? fields.filter((field): field is string => typeof field === 'string') : []])
         : [],
     );
@@ -432,7 +437,7 @@ function parametersOf(document: Document, entry: OperationEntry): Map<string, Js
     if (!Array.isArray(list)) continue;
     for (const item of list) {
       const parameter = resolveReference(item, document);
-      if (isObject(parameter) && typeof parameter['name'] === 'string' && typeof parameter['in'] === 'string') {
+      if (isJsonObject(parameter) && typeof parameter['name'] === 'string' && typeof parameter['in'] === 'string') {
         parameters.set(`${parameter['in']}.${parameter['name']}`, parameter);
       }
     }
@@ -442,10 +447,10 @@ function parametersOf(document: Document, entry: OperationEntry): Map<string, Js
 
 function jsonMedia(document: Document, holder: Json | undefined): { schema: Json | undefined; present: boolean; required: boolean } {
   const resolved = resolveReference(holder, document);
-  if (!isObject(resolved)) return { schema: undefined, present: false, required: false };
-  const content = isObject(resolved['content']) ? resolved['content'] : {};
+  if (!isJsonObject(resolved)) return { schema: undefined, present: false, required: false };
+  const content = isJsonObject(resolved['content']) ? resolved['content'] : {};
   const media = content['application/json'] ?? Object.values(content)[0];
-  return { schema: isObject(media) ? media['schema'] : undefined, present: true, required: resolved['required'] === true };
+  return { schema: isJsonObject(media) ? media['schema'] : undefined, present: true, required: resolved['required'] === true };
 }
 
 function errorCodesOf(operation: JsonObject): number[] {
@@ -493,8 +498,8 @@ function compareOperations(context: Context, previous: OperationEntry, current: 
     compareSchemas(context, 'request', previousBody.schema, currentBody.schema, { base: `${label} request`, field: '', root: 'the request body' });
   }
 
-  const previousResponses = isObject(previous.operation['responses']) ? previous.operation['responses'] : {};
-  const currentResponses = isObject(current.operation['responses']) ? current.operation['responses'] : {};
+  const previousResponses = isJsonObject(previous.operation['responses']) ? previous.operation['responses'] : {};
+  const currentResponses = isJsonObject(current.operation['responses']) ? current.operation['responses'] : {};
   for (const [status, response] of Object.entries(previousResponses)) {
     const previousMedia = jsonMedia(before, response);
     const currentMedia = jsonMedia(after, currentResponses[status]);
@@ -520,15 +525,15 @@ function compareOperations(context: Context, previous: OperationEntry, current: 
 // ---------------------------------------------------------------------------------------------------------------
 
 function catalogueCodes(document: Document): number[] {
-  const components = isObject(document['components']) ? document['components'] : {};
+  const components = isJsonObject(document['components']) ? document['components'] : {};
   const catalogue = components['x-error-codes'];
-  return Array.isArray(catalogue) ? catalogue.flatMap((entry) => (isObject(entry) && typeof entry['code'] === 'number' ? [entry['code']] : [])) : [];
+  return Array.isArray(catalogue) ? catalogue.flatMap((entry) => (isJsonObject(entry) && typeof entry['code'] === 'number' ? [entry['code']] : [])) : [];
 }
 
 function regionNames(document: Document): string[] {
   const servers = Array.isArray(document['servers']) ? document['servers'] : [];
   return servers.flatMap((server) => {
-    if (!isObject(server)) return [];
+    if (!isJsonObject(server)) return [];
     const name = server['x-region'] ?? server['url'];
     return typeof name === 'string' ? [name] : [];
   });
@@ -591,15 +596,9 @@ export function findBreakingChanges(previous: Document, current: Document): Brea
 /** Keys that only word the documentation: rewording the docs changes no contract. */
 const PROSE_KEYS = new Set(['description', 'summary', 'example', 'examples', 'x-codeSamples', 'tags', 'externalDocs', 'title']);
 
-function withoutProse(value: Json): Json {
-  if (Array.isArray(value)) return value.map(withoutProse);
-  if (!isObject(value)) return value;
-  return Object.fromEntries(Object.entries(value).flatMap(([key, item]) => (PROSE_KEYS.has(key) ? [] : [[key, withoutProse(item)]])));
-}
-
 /** The contract of an operation, `$ref`s inlined, without its prose and examples. */
 function contractOf(document: Document, value: Json): Json {
-  return withoutProse(dereference(value, document));
+  return withoutKeys(dereference(value, document), PROSE_KEYS);
 }
 
 export interface OperationChanges {
@@ -658,7 +657,7 @@ export async function readReleases(dir = releasesDir): Promise<Release[]> {
 }
 
 export function documentVersion(document: Document): string {
-  const info = isObject(document['info']) ? document['info'] : {};
+  const info = isJsonObject(document['info']) ? document['info'] : {};
   return typeof info['version'] === 'string' ? info['version'] : '0.0.0';
 }
 

@@ -66,8 +66,15 @@ export interface OperationRef {
   pathItem: PathItemObject;
 }
 
-function isObject(value: unknown): value is JsonObject {
+export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `value` without the object keys in `keys`, at any depth (prose keys, for a comparison or a table that ignores them). */
+export function withoutKeys(value: JsonValue, keys: ReadonlySet<string>): JsonValue {
+  if (Array.isArray(value)) return value.map((item) => withoutKeys(item, keys));
+  if (!isJsonObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).flatMap(([key, item]) => (keys.has(key) ? [] : [[key, withoutKeys(item, keys)]])));
 }
 
 /**
@@ -77,10 +84,10 @@ function isObject(value: unknown): value is JsonObject {
 export function listOperations(document: Pick<OpenApiDocument, 'paths'>): OperationRef[] {
   return Object.entries(document.paths ?? {}).flatMap(([path, item]) => {
     const pathItem = resolveReference(item as unknown as JsonValue, document);
-    if (!isObject(pathItem)) return [];
+    if (!isJsonObject(pathItem)) return [];
     return httpMethods.flatMap((method) => {
       const operation = pathItem[method];
-      return isObject(operation)
+      return isJsonObject(operation)
         ? [{ path, method, operation: operation as unknown as OperationObject, pathItem: pathItem as unknown as PathItemObject }]
         : [];
     });
@@ -92,12 +99,12 @@ export function listOperations(document: Pick<OpenApiDocument, 'paths'>): Operat
  * OpenAPI 3.1 lets a `$ref` carry sibling keywords (description, ...): they override the target's.
  */
 export function resolveReference(value: JsonValue | undefined, document: object, seen: string[] = []): JsonValue | undefined {
-  if (!isObject(value) || typeof value['$ref'] !== 'string') return value;
+  if (!isJsonObject(value) || typeof value['$ref'] !== 'string') return value;
   const ref = value['$ref'];
   if (seen.includes(ref)) throw new Error(`recursive $ref ${ref} cannot be followed`);
   const { $ref: _ref, ...siblings } = value;
   const target = resolveReference(resolvePointer(document, ref), document, [...seen, ref]);
-  return isObject(target) ? { ...target, ...siblings } : target;
+  return isJsonObject(target) ? { ...target, ...siblings } : target;
 }
 
 /** Replaces local `$ref`s (`#/components/...`) by what they point at, so a schema can be read on its own. */
