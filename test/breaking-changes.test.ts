@@ -401,6 +401,20 @@ describe('findBreakingChanges on small documents', () => {
       caller: `export const readId = (item: NonNullable<DeleteResponse['Items']>[number]): number => item.Id;`,
     },
     {
+      name: 'a response field that is now always present only under a condition (if/then)',
+      kind: 'response-field-optional',
+      edit: (d) => {
+        const item = d.components.schemas.DeleteResponse.allOf[1].properties.Items.items;
+        item.required = [];
+        item.if = { required: ['Name'] };
+        item.then = { required: ['Id'] };
+      },
+      operationId: 'deleteThing',
+      path: 'POST /v4/things/delete response 200.Items[].Id',
+      mentions: ['Items[].Id', 'no longer always present'],
+      caller: `export const readId = (item: NonNullable<DeleteResponse['Items']>[number]): number => item.Id;`,
+    },
+    {
       name: 'an error code removed from an operation',
       kind: 'error-code-removed',
       edit: (d) => (d.paths['/v4/things/delete'].post['x-error-codes'] = [50001]),
