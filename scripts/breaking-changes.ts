@@ -10,36 +10,56 @@
  * Exits 1 when a breaking change is found, unless the major version went up (the one way semver allows one).
  *
  * The rules, from the caller's side. A request is what the caller sends: it breaks when something the caller sends
- * is no longer accepted (a field or parameter removed, a field made required, an enum value or a type dropped, a
- * limit tightened). A response is what the caller reads: it breaks when something the caller reads may be missing or
- * different (a field removed or made optional, an enum value removed, a new type). Removing an operation, a path, a
- * region or a documented error code breaks callers too: the client method, the `region` value or the error-code
- * literal they use disappears from the generated types.
+ * is no longer accepted (a field or parameter removed, a field made required, outright or under a condition, an enum
+ * value or a type dropped, a limit tightened); loosening any of these is additive. A response is what the caller
+ * reads: it breaks when something the caller reads may be missing or different (a field removed or made optional, an
+ * enum value removed or added, a new type, a new member of a union): code that reads the field, or that switches
+ * exhaustively over the generated union, stops compiling. Removing an operation, a path, a region or a documented
+ * error code breaks callers too: the client method, the `region` value or the error-code literal they use
+ * disappears from the generated types. test/breaking-changes.test.ts proves each rule about the generated types by
+ * compiling caller code against the types generated from both documents.
  */
 import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  dereference,
+  isJsonObject,
+  listOperations,
+  resolveReference,
+  withoutKeys,
+  type JsonObject,
+  type JsonValue,
+  type OpenApiDocument,
+} from './openapi-document.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const releasesDir = join(root, 'releases');
 export const currentDocumentPath = join(root, 'generated/openapi.json');
 
-export type BreakingChangeKind =
-  | 'operation-removed'
-  | 'operation-id-renamed'
-  | 'request-field-removed'
-  | 'request-field-required'
-  | 'request-enum-narrowed'
-  | 'request-limit-narrowed'
-  | 'parameter-removed'
-  | 'parameter-required'
-  | 'response-field-removed'
-  | 'response-field-optional'
-  | 'response-enum-value-removed'
-  | 'type-changed'
-  | 'error-code-removed'
-  | 'region-removed';
+/** Every kind of change the check names; each has its tests in test/breaking-changes.test.ts. */
+export const breakingChangeKinds = [
+  'operation-removed',
+  'operation-id-renamed',
+  'request-field-removed',
+  'request-field-required',
+  'request-enum-narrowed',
+  'request-limit-narrowed',
+  'parameter-removed',
+  'parameter-required',
+  'response-field-removed',
+  'response-field-optional',
+  'response-enum-value-removed',
+  'response-enum-widened',
+  'response-variant-added',
+  'response-variant-removed',
+  'type-changed',
+  'error-code-removed',
+  'region-removed',
+] as const;
+
+export type BreakingChangeKind = (typeof breakingChangeKinds)[number];
 
 export interface BreakingChange {
   readonly kind: BreakingChangeKind;
@@ -50,37 +70,9 @@ export interface BreakingChange {
   readonly message: string;
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+type Json = JsonValue;
 /** Any OpenAPI 3.x document, read loosely: the check must not reject a document it does not fully understand. */
 export type Document = JsonObject;
-
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function pointer(document: Document, ref: string): Json | undefined {
-  if (!ref.startsWith('#/')) throw new Error(`only local $refs can be compared, got ${ref}`);
-  let node: Json | undefined = document;
-  for (const raw of ref.slice(2).split('/')) {
-    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
-    node = isObject(node) ? node[key] : undefined;
-  }
-  if (node === undefined) throw new Error(`unresolved $ref ${ref}`);
-  return node;
-}
-
-/** The node with its `$ref` chain followed; siblings of a `$ref` (OpenAPI 3.1) override the target's keywords. */
-function resolve(document: Document, node: Json | undefined, seen: string[] = []): Json | undefined {
-  if (!isObject(node) || typeof node['$ref'] !== 'string') return node;
-  const ref = node['$ref'];
-  if (seen.includes(ref)) return {};
-  const { $ref: _ref, ...siblings } = node;
-  const target = resolve(document, pointer(document, ref), [...seen, ref]);
-  return isObject(target) ? { ...target, ...siblings } : target;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Schemas
@@ -98,8 +90,8 @@ interface FlatSchema {
 }
 
 function flatten(document: Document, schema: Json | undefined): FlatSchema {
-  const resolved = resolve(document, schema);
-  const raw: JsonObject = isObject(resolved) ? { ...resolved } : {};
+  const resolved = resolveReference(schema, document);
+  const raw: JsonObject = isJsonObject(resolved) ? { ...resolved } : {};
   const properties = new Map<string, Json>();
   const required = new Set<string>();
   const parts = Array.isArray(raw['allOf']) ? raw['allOf'].map((part) => flatten(document, part)) : [];
@@ -109,7 +101,7 @@ function flatten(document: Document, schema: Json | undefined): FlatSchema {
     // Keywords of the parts that the schema itself does not set (e.g. `type: object` in one part).
     for (const [key, value] of Object.entries(part.raw)) if (!(key in raw) && key !== 'properties' && key !== 'required') raw[key] = value;
   }
-  if (isObject(raw['properties'])) for (const [name, property] of Object.entries(raw['properties'])) properties.set(name, property);
+  if (isJsonObject(raw['properties'])) for (const [name, property] of Object.entries(raw['properties'])) properties.set(name, property);
   if (Array.isArray(raw['required'])) for (const name of raw['required']) if (typeof name === 'string') required.add(name);
   const enumValues = Array.isArray(raw['enum']) ? raw['enum'] : 'const' in raw ? [raw['const'] ?? null] : undefined;
   const variants = [raw['oneOf'], raw['anyOf']].flatMap((list) => (Array.isArray(list) ? list : []));
@@ -212,11 +204,30 @@ function compareSchemas(
     } else if (removedValues.length > 0) {
       add('request-enum-narrowed', `${where} no longer accepts ${removedValues.map(showValue).join(', ')}`);
     }
-  } else if (removedValues.length > 0) {
-    add(
-      'response-enum-value-removed',
-      `${where} no longer has the value${removedValues.length > 1 ? 's' : ''} ${removedValues.map(showValue).join(', ')}: code that compares with it stops compiling`,
-    );
+  } else {
+    if (removedValues.length > 0) {
+      add(
+        'response-enum-value-removed',
+        `${where} no longer has the value${removedValues.length > 1 ? 's' : ''} ${removedValues.map(showValue).join(', ')}: code that compares with it stops compiling`,
+      );
+    }
+    // A response value callers have never seen: an exhaustive `switch` over the generated union (the `never` check
+    // of its default branch) stops compiling, and code that handles every documented value meets one it does not.
+    const addedValues =
+      previous.enumValues !== undefined && current.enumValues !== undefined
+        ? current.enumValues.filter((value) => !previous.enumValues?.some((known) => showValue(known) === showValue(value)))
+        : [];
+    if (previous.enumValues !== undefined && current.enumValues === undefined) {
+      add(
+        'response-enum-widened',
+        `${where} is no longer restricted to ${previous.enumValues.map(showValue).join(', ')}: an exhaustive switch over it stops compiling`,
+      );
+    } else if (addedValues.length > 0) {
+      add(
+        'response-enum-widened',
+        `${where} has the new value${addedValues.length > 1 ? 's' : ''} ${addedValues.map(showValue).join(', ')}: an exhaustive switch over it stops compiling`,
+      );
+    }
   }
 
   // Limits, on the request side only: an answer that gets shorter is no caller's problem.
@@ -276,6 +287,8 @@ function compareSchemas(
     }
   }
 
+  if (direction === 'request') compareConditions(context, previous, current, place, depth);
+
   // Array items and variants.
   if (previous.items !== undefined && current.items !== undefined) {
     compareSchemas(context, direction, previous.items, current.items, below(place, '[]'), depth + 1);
@@ -287,32 +300,133 @@ function compareSchemas(
   if (direction === 'request' && current.variants.length > 0 && current.variants.length < previous.variants.length) {
     add('type-changed', `${where} accepts ${previous.variants.length - current.variants.length} fewer variant(s) than before`);
   }
+  // A response union with fewer members: code that handles the member that is gone compares with a value the
+  // union no longer has, and stops compiling.
+  if (direction === 'response' && current.variants.length > 0 && current.variants.length < previous.variants.length) {
+    add(
+      'response-variant-removed',
+      `${where} is now one of ${current.variants.length} shapes instead of ${previous.variants.length}: code that handles the shapes that are gone stops compiling`,
+    );
+  }
+  // A response union with more members: code that narrows it member by member (an exhaustive switch over the
+  // discriminating field) meets a shape it does not handle and stops compiling.
+  if (direction === 'response' && previous.variants.length > 0 && current.variants.length > previous.variants.length) {
+    add(
+      'response-variant-added',
+      `${where} may now be one of ${current.variants.length} shapes instead of ${previous.variants.length}: code that handles each shape stops compiling`,
+    );
+  }
+}
+
+/** The values a schema pins a field to (`const` or `enum`), or undefined when it does not pin it. */
+function pinnedValues(document: Document, schema: FlatSchema, field: string): string[] | undefined {
+  const property = schema.properties.get(field);
+  if (property === undefined) return undefined;
+  return flatten(document, property).enumValues?.map(showValue);
+}
+
+/** `UpdateGroupType is 1 and Kind is "a" or "b"`: the fields an `if` pins, for messages. */
+function describeCondition(document: Document, condition: FlatSchema): string {
+  const parts = [...condition.properties.keys()].flatMap((field) => {
+    const values = pinnedValues(document, condition, field);
+    return values === undefined ? [] : [`${field} is ${values.join(' or ')}`];
+  });
+  return parts.length > 0 ? parts.join(' and ') : `its condition (${JSON.stringify(condition.raw)}) holds`;
+}
+
+/**
+ * The fields every request in a branch of `condition` already had to send before: the fields required outright,
+ * and those required by every variant (`oneOf`/`anyOf`) such a request could have matched. A branch no variant
+ * could match was refused whole, so nothing in it is newly refused.
+ */
+function requiredBefore(document: Document, previous: FlatSchema, condition: FlatSchema, branch: 'then' | 'else'): (field: string) => boolean {
+  if (previous.variants.length === 0) return (field) => previous.required.has(field);
+  const fields = [...condition.properties.keys()].flatMap((field) => {
+    const values = pinnedValues(document, condition, field);
+    return values === undefined ? [] : [{ field, values }];
+  });
+  const relevant = previous.variants
+    .map((variant) => flatten(document, variant))
+    .filter((variant) => {
+      const pinned = fields.map(({ field, values }) => ({ values, own: pinnedValues(document, variant, field) }));
+      const inside = pinned.length > 0 && pinned.every(({ values, own }) => own !== undefined && own.every((value) => values.includes(value)));
+      const outside = pinned.some(({ values, own }) => own !== undefined && own.every((value) => !values.includes(value)));
+      return branch === 'then' ? !outside : !inside;
+    });
+  return (field) => previous.required.has(field) || relevant.every((variant) => variant.required.has(field));
+}
+
+/**
+ * Rules that hold under a condition, on the request side: `dependentRequired` (a field required when another one is
+ * sent) and `if`/`then`/`else`. A field required, or a field's rule tightened, under a condition where it was not
+ * refuses requests callers send today; a condition dropped or loosened refuses nothing. A changed `if` is read as a
+ * new condition: each rule of its branches is compared with what the request required before outright.
+ */
+function compareConditions(context: Context, previous: FlatSchema, current: FlatSchema, place: Place, depth: number): void {
+  const { previous: before, current: after } = context.document;
+  const requiredAt = (field: string, condition: string): void => {
+    const child = below(place, field);
+    report(
+      context,
+      'request-field-required',
+      `${place.base}.${child.field}`,
+      `request field ${child.field}${context.operationId === undefined ? '' : ` of ${context.operationId}`} is now required ${condition}: callers that leave it out are refused`,
+    );
+  };
+
+  const dependents = (value: Json | undefined): Map<string, string[]> =>
+    new Map(
+      isJsonObject(value)
+        ? Object.entries(value).map(([trigger, fields]) => [trigger, Array.isArray(fields) ? fields.filter((field): field is string => typeof field === 'string') : []])
+        : [],
+    );
+  const previousDependents = dependents(previous.raw['dependentRequired']);
+  for (const [trigger, fields] of dependents(current.raw['dependentRequired'])) {
+    for (const field of fields) {
+      if (!previous.required.has(field) && !previousDependents.get(trigger)?.includes(field)) requiredAt(field, `when ${trigger} is sent`);
+    }
+  }
+
+  if (current.raw['if'] === undefined) return;
+  const condition = flatten(after, current.raw['if']);
+  const sameCondition = previous.raw['if'] !== undefined && JSON.stringify(contractOf(before, previous.raw['if'])) === JSON.stringify(contractOf(after, current.raw['if']));
+  for (const branch of ['then', 'else'] as const) {
+    if (current.raw[branch] === undefined) continue;
+    const rules = flatten(after, current.raw[branch]);
+    const earlier = sameCondition && previous.raw[branch] !== undefined ? flatten(before, previous.raw[branch]) : undefined;
+    const wasRequired = requiredBefore(before, previous, condition, branch);
+    const when = `${branch === 'then' ? 'when' : 'unless'} ${describeCondition(after, condition)}`;
+    for (const field of rules.required) {
+      if (!wasRequired(field) && !earlier?.required.has(field)) requiredAt(field, when);
+    }
+    // A branch's rule for a field adds to the field's own schema: compare the two together, the branch's keywords
+    // first so that its limits are the ones read.
+    const withBase = (rule: Json | undefined, base: Json | undefined): Json | undefined =>
+      rule === undefined ? base : base === undefined ? rule : { allOf: [rule, base] };
+    for (const [field, rule] of rules.properties) {
+      const earlierRule = withBase(earlier?.properties.get(field), previous.properties.get(field));
+      if (earlierRule !== undefined) compareSchemas(context, 'request', earlierRule, withBase(rule, current.properties.get(field)), below(place, field), depth + 1);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Operations
 // ---------------------------------------------------------------------------------------------------------------
 
-export interface OperationEntry {
+interface OperationEntry {
+  /** `POST /v4/...`: where the operation is called, which is what a caller's code names. */
   readonly key: string;
-  readonly method: string;
-  readonly path: string;
   readonly operationId: string;
   readonly operation: JsonObject;
   readonly pathItem: JsonObject;
 }
 
-export function listOperations(document: Document): OperationEntry[] {
-  const paths = isObject(document['paths']) ? document['paths'] : {};
-  return Object.entries(paths).flatMap(([path, item]) => {
-    const pathItem = resolve(document, item);
-    if (!isObject(pathItem)) return [];
-    return METHODS.flatMap((method) => {
-      const operation = pathItem[method];
-      if (!isObject(operation)) return [];
-      const operationId = typeof operation['operationId'] === 'string' ? operation['operationId'] : `${method.toUpperCase()} ${path}`;
-      return [{ key: `${method.toUpperCase()} ${path}`, method, path, operationId, operation, pathItem }];
-    });
+function operationsOf(document: Document): OperationEntry[] {
+  return listOperations(document as unknown as Pick<OpenApiDocument, 'paths'>).map(({ path, method, operation, pathItem }) => {
+    const key = `${method.toUpperCase()} ${path}`;
+    const operationId = typeof operation.operationId === 'string' ? operation.operationId : key;
+    return { key, operationId, operation: operation as unknown as JsonObject, pathItem: pathItem as unknown as JsonObject };
   });
 }
 
@@ -322,8 +436,8 @@ function parametersOf(document: Document, entry: OperationEntry): Map<string, Js
   for (const list of [entry.pathItem['parameters'], entry.operation['parameters']]) {
     if (!Array.isArray(list)) continue;
     for (const item of list) {
-      const parameter = resolve(document, item);
-      if (isObject(parameter) && typeof parameter['name'] === 'string' && typeof parameter['in'] === 'string') {
+      const parameter = resolveReference(item, document);
+      if (isJsonObject(parameter) && typeof parameter['name'] === 'string' && typeof parameter['in'] === 'string') {
         parameters.set(`${parameter['in']}.${parameter['name']}`, parameter);
       }
     }
@@ -332,11 +446,11 @@ function parametersOf(document: Document, entry: OperationEntry): Map<string, Js
 }
 
 function jsonMedia(document: Document, holder: Json | undefined): { schema: Json | undefined; present: boolean; required: boolean } {
-  const resolved = resolve(document, holder);
-  if (!isObject(resolved)) return { schema: undefined, present: false, required: false };
-  const content = isObject(resolved['content']) ? resolved['content'] : {};
+  const resolved = resolveReference(holder, document);
+  if (!isJsonObject(resolved)) return { schema: undefined, present: false, required: false };
+  const content = isJsonObject(resolved['content']) ? resolved['content'] : {};
   const media = content['application/json'] ?? Object.values(content)[0];
-  return { schema: isObject(media) ? media['schema'] : undefined, present: true, required: resolved['required'] === true };
+  return { schema: isJsonObject(media) ? media['schema'] : undefined, present: true, required: resolved['required'] === true };
 }
 
 function errorCodesOf(operation: JsonObject): number[] {
@@ -384,8 +498,8 @@ function compareOperations(context: Context, previous: OperationEntry, current: 
     compareSchemas(context, 'request', previousBody.schema, currentBody.schema, { base: `${label} request`, field: '', root: 'the request body' });
   }
 
-  const previousResponses = isObject(previous.operation['responses']) ? previous.operation['responses'] : {};
-  const currentResponses = isObject(current.operation['responses']) ? current.operation['responses'] : {};
+  const previousResponses = isJsonObject(previous.operation['responses']) ? previous.operation['responses'] : {};
+  const currentResponses = isJsonObject(current.operation['responses']) ? current.operation['responses'] : {};
   for (const [status, response] of Object.entries(previousResponses)) {
     const previousMedia = jsonMedia(before, response);
     const currentMedia = jsonMedia(after, currentResponses[status]);
@@ -411,15 +525,15 @@ function compareOperations(context: Context, previous: OperationEntry, current: 
 // ---------------------------------------------------------------------------------------------------------------
 
 function catalogueCodes(document: Document): number[] {
-  const components = isObject(document['components']) ? document['components'] : {};
+  const components = isJsonObject(document['components']) ? document['components'] : {};
   const catalogue = components['x-error-codes'];
-  return Array.isArray(catalogue) ? catalogue.flatMap((entry) => (isObject(entry) && typeof entry['code'] === 'number' ? [entry['code']] : [])) : [];
+  return Array.isArray(catalogue) ? catalogue.flatMap((entry) => (isJsonObject(entry) && typeof entry['code'] === 'number' ? [entry['code']] : [])) : [];
 }
 
 function regionNames(document: Document): string[] {
   const servers = Array.isArray(document['servers']) ? document['servers'] : [];
   return servers.flatMap((server) => {
-    if (!isObject(server)) return [];
+    if (!isJsonObject(server)) return [];
     const name = server['x-region'] ?? server['url'];
     return typeof name === 'string' ? [name] : [];
   });
@@ -429,10 +543,10 @@ function regionNames(document: Document): string[] {
 export function findBreakingChanges(previous: Document, current: Document): BreakingChange[] {
   const found: BreakingChange[] = [];
   const document = { previous, current };
-  const currentByKey = new Map(listOperations(current).map((entry) => [entry.key, entry]));
-  const currentById = new Map(listOperations(current).map((entry) => [entry.operationId, entry]));
+  const currentByKey = new Map(operationsOf(current).map((entry) => [entry.key, entry]));
+  const currentById = new Map(operationsOf(current).map((entry) => [entry.operationId, entry]));
 
-  for (const entry of listOperations(previous)) {
+  for (const entry of operationsOf(previous)) {
     const context: Context = { document, operationId: entry.operationId, found };
     const atSamePlace = currentByKey.get(entry.key);
     if (atSamePlace) {
@@ -479,18 +593,12 @@ export function findBreakingChanges(previous: Document, current: Document): Brea
 // Releases and the changelog
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The contract of an operation without its prose and examples, so that rewording the docs changes nothing. */
-function contractOf(document: Document, value: Json | undefined, depth = 0): Json | undefined {
-  if (depth > 40) return null;
-  const resolved = resolve(document, value);
-  if (Array.isArray(resolved)) return resolved.map((item) => contractOf(document, item, depth + 1) ?? null);
-  if (!isObject(resolved)) return resolved;
-  const prose = new Set(['description', 'summary', 'example', 'examples', 'x-codeSamples', 'tags', 'externalDocs', 'title']);
-  return Object.fromEntries(
-    Object.entries(resolved)
-      .filter(([key]) => !prose.has(key))
-      .map(([key, item]) => [key, contractOf(document, item, depth + 1) ?? null]),
-  );
+/** Keys that only word the documentation: rewording the docs changes no contract. */
+const PROSE_KEYS = new Set(['description', 'summary', 'example', 'examples', 'x-codeSamples', 'tags', 'externalDocs', 'title']);
+
+/** The contract of an operation, `$ref`s inlined, without its prose and examples. */
+function contractOf(document: Document, value: Json): Json {
+  return withoutKeys(dereference(value, document), PROSE_KEYS);
 }
 
 export interface OperationChanges {
@@ -501,8 +609,8 @@ export interface OperationChanges {
 
 /** The operations a changelog entry must name: added, removed, and those whose contract changed. */
 export function diffOperations(previous: Document | undefined, current: Document): OperationChanges {
-  const before = new Map((previous ? listOperations(previous) : []).map((entry) => [entry.operationId, entry]));
-  const after = new Map(listOperations(current).map((entry) => [entry.operationId, entry]));
+  const before = new Map((previous ? operationsOf(previous) : []).map((entry) => [entry.operationId, entry]));
+  const after = new Map(operationsOf(current).map((entry) => [entry.operationId, entry]));
   const signature = (document: Document, entry: OperationEntry): string =>
     JSON.stringify([entry.key, contractOf(document, entry.operation), [...parametersOf(document, entry).values()].map((p) => contractOf(document, p))]);
   return {
@@ -549,7 +657,7 @@ export async function readReleases(dir = releasesDir): Promise<Release[]> {
 }
 
 export function documentVersion(document: Document): string {
-  const info = isObject(document['info']) ? document['info'] : {};
+  const info = isJsonObject(document['info']) ? document['info'] : {};
   return typeof info['version'] === 'string' ? info['version'] : '0.0.0';
 }
 

@@ -54,21 +54,61 @@ export interface OpenApiDocument {
   [key: string]: unknown;
 }
 
+/** The HTTP methods a path item may hold an operation under, in the order OpenAPI lists them. */
+export const httpMethods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+export type HttpMethod = (typeof httpMethods)[number];
+
 export interface OperationRef {
   path: string;
-  method: 'post';
+  method: HttpMethod;
   operation: OperationObject;
+  /** The path item that holds the operation (its `$ref` followed): where path-level `parameters` live. */
+  pathItem: PathItemObject;
 }
 
-/** Every operation of the document, in path order. The vendor's API is POST-only. */
-export function listOperations(document: OpenApiDocument): OperationRef[] {
-  return Object.entries(document.paths).flatMap(([path, item]) =>
-    item.post ? [{ path, method: 'post' as const, operation: item.post }] : [],
-  );
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `value` without the object keys in `keys`, at any depth (prose keys, for a comparison or a table that ignores them). */
+export function withoutKeys(value: JsonValue, keys: ReadonlySet<string>): JsonValue {
+  if (Array.isArray(value)) return value.map((item) => withoutKeys(item, keys));
+  if (!isJsonObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).flatMap(([key, item]) => (keys.has(key) ? [] : [[key, withoutKeys(item, keys)]])));
+}
+
+/**
+ * Every operation of the document, in path order, then in method order. The vendor's API is POST-only; other
+ * methods are listed too so that a document compared with ours (a release, a hand-edited copy) is read whole.
+ */
+export function listOperations(document: Pick<OpenApiDocument, 'paths'>): OperationRef[] {
+  return Object.entries(document.paths ?? {}).flatMap(([path, item]) => {
+    const pathItem = resolveReference(item as unknown as JsonValue, document);
+    if (!isJsonObject(pathItem)) return [];
+    return httpMethods.flatMap((method) => {
+      const operation = pathItem[method];
+      return isJsonObject(operation)
+        ? [{ path, method, operation: operation as unknown as OperationObject, pathItem: pathItem as unknown as PathItemObject }]
+        : [];
+    });
+  });
+}
+
+/**
+ * The node with its own `$ref` chain followed, the refs below it left as they are (`dereference` inlines them all).
+ * OpenAPI 3.1 lets a `$ref` carry sibling keywords (description, ...): they override the target's.
+ */
+export function resolveReference(value: JsonValue | undefined, document: object, seen: string[] = []): JsonValue | undefined {
+  if (!isJsonObject(value) || typeof value['$ref'] !== 'string') return value;
+  const ref = value['$ref'];
+  if (seen.includes(ref)) throw new Error(`recursive $ref ${ref} cannot be followed`);
+  const { $ref: _ref, ...siblings } = value;
+  const target = resolveReference(resolvePointer(document, ref), document, [...seen, ref]);
+  return isJsonObject(target) ? { ...target, ...siblings } : target;
 }
 
 /** Replaces local `$ref`s (`#/components/...`) by what they point at, so a schema can be read on its own. */
-export function dereference(value: JsonValue, document: OpenApiDocument, seen: string[] = []): JsonValue {
+export function dereference(value: JsonValue, document: object, seen: string[] = []): JsonValue {
   if (Array.isArray(value)) return value.map((item) => dereference(item, document, seen));
   if (value === null || typeof value !== 'object') return value;
   const ref = value['$ref'];
@@ -85,7 +125,7 @@ export function dereference(value: JsonValue, document: OpenApiDocument, seen: s
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, dereference(item, document, seen)]));
 }
 
-function resolvePointer(document: OpenApiDocument, ref: string): JsonValue {
+function resolvePointer(document: object, ref: string): JsonValue {
   if (!ref.startsWith('#/')) throw new Error(`only local $refs are expected in a bundled document, got ${ref}`);
   let node: unknown = document;
   for (const raw of ref.slice(2).split('/')) {

@@ -1,7 +1,7 @@
 /** Renders the TypeScript modules of generated/ from the bundled document. */
 import openapiTS, { astToString } from 'openapi-typescript';
 import type { OpenAPI3 } from 'openapi-typescript';
-import { dereference, listOperations, type JsonValue, type OpenApiDocument } from './openapi-document.js';
+import { dereference, listOperations, withoutKeys, type JsonValue, type OpenApiDocument } from './openapi-document.js';
 
 /** Types of every path, operation and schema, from openapi-typescript. */
 export async function renderTypes(document: OpenApiDocument): Promise<string> {
@@ -31,13 +31,7 @@ function numericKeyedLiteral(value: Record<number, unknown>): string {
 const proseKeys = new Set(['description', 'example', 'examples', 'title', 'x-source']);
 
 function withoutProse(value: JsonValue): JsonValue {
-  if (Array.isArray(value)) return value.map(withoutProse);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([key]) => !proseKeys.has(key))
-      .map(([key, item]) => [key, withoutProse(item)]),
-  );
+  return withoutKeys(value, proseKeys);
 }
 
 /** The error-code catalogue as a runtime table, plus each operation's own codes. */

@@ -1,7 +1,10 @@
 /**
  * The breaking-change check: each kind of change that breaks callers is found and named, on small documents made
- * for the purpose; additive changes are not; and the current document breaks nothing against the last release
- * stored in releases/, whose CHANGELOG entries name the operations each release touched.
+ * for the purpose, and each additive change is not. Where a rule is about the generated types, the test proves it:
+ * caller code compiles against the types generated from the old document and, for a breaking change, stops
+ * compiling against the new ones (for an additive change it compiles against both). Then the real document: the
+ * kinds of edit made to its schemas are classified as they should be, it breaks nothing against the last release
+ * stored in releases/, and the CHANGELOG entries name the operations each release touched.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +15,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   breakingAllowed,
+  breakingChangeKinds,
   changelogEntry,
   currentDocumentPath,
   diffOperations,
@@ -22,9 +26,15 @@ import {
   type BreakingChangeKind,
   type Document,
 } from '../scripts/breaking-changes.js';
+import { compileErrors, generatedTypes, type CompileError } from './support/type-check.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
+
+/** A catalogue entry as the generated error-code table needs it. */
+function errorCode(code: number, scope: 'operation' | 'public') {
+  return { code, scope, meaning: `code ${code}`, retryable: false, strategy: 'none', appWide: false, source: 'test' };
+}
 
 /** A small document shaped like ours: path-level `$ref` parameters, `$ref` bodies, an `allOf` response, extensions. */
 function baseDocument(): Document {
@@ -32,8 +42,8 @@ function baseDocument(): Document {
     openapi: '3.1.0',
     info: { title: 'things', version: '1.0.0' },
     servers: [
-      { url: 'https://alpha.example', 'x-region': 'alpha' },
-      { url: 'https://beta.example', 'x-region': 'beta' },
+      { url: 'https://alpha.example', description: 'Alpha', 'x-region': 'alpha' },
+      { url: 'https://beta.example', description: 'Beta', 'x-region': 'beta' },
     ],
     paths: {
       '/v4/things/delete': {
@@ -49,8 +59,9 @@ function baseDocument(): Document {
       '/v4/things/list': {
         post: {
           operationId: 'listThings',
+          'x-error-codes': [],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: {} } } } },
-          responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Envelope' } } } } },
+          responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/ListResponse' } } } } },
         },
       },
     },
@@ -66,7 +77,7 @@ function baseDocument(): Document {
           required: ['From_Account', 'Names'],
           properties: {
             From_Account: { $ref: '#/components/schemas/UserId', description: 'who' },
-            Names: { type: 'array', minItems: 1, maxItems: 2, items: { type: 'string', maxLength: 64, 'x-max-bytes': 64 } },
+            Names: { type: 'array', minItems: 0, maxItems: 2, items: { type: 'string', maxLength: 64, 'x-max-bytes': 64 } },
             Kind: { type: 'string', enum: ['a', 'b'] },
             Note: { type: 'string' },
             Count: { type: 'integer' },
@@ -76,6 +87,18 @@ function baseDocument(): Document {
           type: 'object',
           required: ['ActionStatus', 'ErrorCode'],
           properties: { ActionStatus: { type: 'string', enum: ['OK', 'FAIL'] }, ErrorCode: { type: 'integer' } },
+        },
+        ListResponse: {
+          allOf: [
+            { $ref: '#/components/schemas/Envelope' },
+            { type: 'object', properties: { Things: { type: 'array', items: { $ref: '#/components/schemas/Thing' } } } },
+          ],
+        },
+        Thing: {
+          oneOf: [
+            { type: 'object', required: ['Type', 'Id'], properties: { Type: { type: 'integer', const: 1 }, Id: { type: 'integer' } } },
+            { type: 'object', required: ['Type', 'Name'], properties: { Type: { type: 'integer', const: 2 }, Name: { type: 'string' } } },
+          ],
         },
         DeleteResponse: {
           allOf: [
@@ -92,7 +115,7 @@ function baseDocument(): Document {
           ],
         },
       },
-      'x-error-codes': [{ code: 50001 }, { code: 51009 }, { code: 60007 }],
+      'x-error-codes': [errorCode(50001, 'operation'), errorCode(51009, 'operation'), errorCode(60007, 'public')],
     },
   };
 }
@@ -102,6 +125,64 @@ function changed(edit: (document: any) => void): Document {
   const document = structuredClone(baseDocument());
   edit(document);
   return document;
+}
+
+/** Gives the list response its own copy of the envelope, with `ActionStatus` restricted to `values` (or free). */
+function listStatus(document: any, values: string[] | undefined): void {
+  const envelope = structuredClone(document.components.schemas.Envelope);
+  if (values === undefined) delete envelope.properties.ActionStatus.enum;
+  else envelope.properties.ActionStatus.enum = values;
+  document.components.schemas.ListResponse.allOf[0] = envelope;
+}
+
+// Caller code, compiled after the modules generated/ would hold for a document (their names are in scope).
+const LIST_BODY = `export type ListBody = paths['/v4/things/list']['post']['requestBody'];`;
+const DELETE_OPERATION = `export type DeleteOperation = operations['deleteThing'];`;
+const MINIMAL_BODY = `export const body: DeleteRequest = { From_Account: 'user_0001', Names: ['a'] };`;
+const MINIMAL_QUERY = `export const query: operations['deleteThing']['parameters']['query'] = { random: 1 };`;
+const EXHAUSTIVE_STATUS_SWITCH = `
+  export function succeeded(response: ListResponse): boolean {
+    switch (response.ActionStatus) {
+      case 'OK': return true;
+      case 'FAIL': return false;
+      default: { const unhandled: never = response.ActionStatus; return unhandled; }
+    }
+  }`;
+const EXHAUSTIVE_THING_SWITCH = `
+  export function label(thing: Thing): string {
+    switch (thing.Type) {
+      case 1: return String(thing.Id);
+      case 2: return thing.Name;
+      default: { const unhandled: never = thing; return unhandled; }
+    }
+  }`;
+
+const typesByDocument = new Map<string, Promise<string>>();
+
+/**
+ * The compile errors of `caller` against the types generated from `previous` (`before`) and from `current` (`after`),
+ * one program for both. The generated modules themselves must compile: an error there would prove nothing.
+ */
+async function callerErrors(previous: Document, current: Document, caller: string): Promise<{ before: string[]; after: string[] }> {
+  const typesOf = (document: Document): Promise<string> => {
+    const key = JSON.stringify(document);
+    const types = typesByDocument.get(key) ?? generatedTypes(document);
+    typesByDocument.set(key, types);
+    return types;
+  };
+  const [before, after] = await Promise.all([typesOf(previous), typesOf(current)]);
+  const errors = compileErrors({ before: `${before}\n${caller}\n`, after: `${after}\n${caller}\n` });
+  const inCaller = (types: string, list: CompileError[] = []): string[] => {
+    const callerStart = types.split('\n').length + 1;
+    expect(list.filter((error) => error.line < callerStart).map((error) => error.message), 'the generated modules compile').toEqual([]);
+    return list.map((error) => `line ${error.line - callerStart + 1}: ${error.message}`);
+  };
+  return { before: inCaller(before, errors['before']), after: inCaller(after, errors['after']) };
+}
+
+function addCreateOperation(document: any): void {
+  document.paths['/v4/things/create'] = structuredClone(document.paths['/v4/things/list']);
+  document.paths['/v4/things/create'].post.operationId = 'createThing';
 }
 
 function only(findings: BreakingChange[], kind: BreakingChangeKind): BreakingChange {
@@ -121,6 +202,12 @@ describe('findBreakingChanges on small documents', () => {
     operationId?: string;
     path: string;
     mentions: string[];
+    /** For a rule about the generated types: caller code that compiles against the old types, not the new ones. */
+    caller?: string | undefined;
+    /** An edit of the base document to start from, when the base lacks what the rule is about. */
+    before?: (document: any) => void;
+    /** The edit undoes the change: the check compares the edited document with the base one. */
+    reversed?: boolean;
   }[] = [
     {
       name: 'a removed operation',
@@ -129,6 +216,7 @@ describe('findBreakingChanges on small documents', () => {
       operationId: 'listThings',
       path: 'POST /v4/things/list',
       mentions: ['listThings', 'removed'],
+      caller: LIST_BODY,
     },
     {
       name: 'an operation moved to another path',
@@ -140,6 +228,7 @@ describe('findBreakingChanges on small documents', () => {
       operationId: 'listThings',
       path: 'POST /v4/things/list',
       mentions: ['listThings', '/v4/things/list-all'],
+      caller: LIST_BODY,
     },
     {
       name: 'a renamed operationId',
@@ -148,6 +237,7 @@ describe('findBreakingChanges on small documents', () => {
       operationId: 'deleteThing',
       path: 'POST /v4/things/delete',
       mentions: ['deleteThing', 'removeThing'],
+      caller: DELETE_OPERATION,
     },
     {
       name: 'a removed request field',
@@ -156,6 +246,7 @@ describe('findBreakingChanges on small documents', () => {
       operationId: 'deleteThing',
       path: 'POST /v4/things/delete request.Note',
       mentions: ['Note', 'deleteThing'],
+      caller: `export const body: DeleteRequest = { From_Account: 'user_0001', Names: ['a'], Note: 'why' };`,
     },
     {
       name: 'a removed response field (inside allOf, inside array items)',
@@ -164,6 +255,7 @@ describe('findBreakingChanges on small documents', () => {
       operationId: 'deleteThing',
       path: 'POST /v4/things/delete response 200.Items[].Name',
       mentions: ['Items[].Name', 'deleteThing'],
+      caller: `export const readName = (response: DeleteResponse): string | undefined => response.Items?.[0]?.Name;`,
     },
     {
       name: 'a new required request field',
@@ -175,6 +267,7 @@ describe('findBreakingChanges on small documents', () => {
       operationId: 'deleteThing',
       path: 'POST /v4/things/delete request.Reason',
       mentions: ['Reason', 'new and required'],
+      caller: MINIMAL_BODY,
     },
     {
       name: 'an optional request field made required',
@@ -183,6 +276,7 @@ describe('findBreakingChanges on small documents', () => {
       operationId: 'deleteThing',
       path: 'POST /v4/things/delete request.Kind',
       mentions: ['Kind', 'became required'],
+      caller: MINIMAL_BODY,
     },
     {
       name: 'a narrowed request enum',
@@ -191,6 +285,7 @@ describe('findBreakingChanges on small documents', () => {
       operationId: 'deleteThing',
       path: 'POST /v4/things/delete request.Kind',
       mentions: ['Kind', '"b"'],
+      caller: `export const body: DeleteRequest = { From_Account: 'user_0001', Names: ['a'], Kind: 'b' };`,
     },
     {
       name: 'an enum put on a free request field',
@@ -199,18 +294,16 @@ describe('findBreakingChanges on small documents', () => {
       operationId: 'deleteThing',
       path: 'POST /v4/things/delete request.Note',
       mentions: ['Note', 'restricted to "x", "y"'],
+      caller: `export const body: DeleteRequest = { From_Account: 'user_0001', Names: ['a'], Note: 'why' };`,
     },
     {
       name: 'a value removed from a response enum',
       kind: 'response-enum-value-removed',
-      edit: (d) => {
-        const schema = structuredClone(d.components.schemas.Envelope);
-        schema.properties.ActionStatus.enum = ['OK'];
-        d.paths['/v4/things/list'].post.responses['200'].content['application/json'].schema = schema;
-      },
+      edit: (d) => listStatus(d, ['OK']),
       operationId: 'listThings',
       path: 'POST /v4/things/list response 200.ActionStatus',
       mentions: ['ActionStatus', '"FAIL"', 'listThings'],
+      caller: `export const failed = (response: ListResponse): boolean => response.ActionStatus === 'FAIL';`,
     },
     {
       name: 'a changed request field type (through a $ref with siblings)',
@@ -219,6 +312,7 @@ describe('findBreakingChanges on small documents', () => {
       operationId: 'deleteThing',
       path: 'POST /v4/things/delete request.From_Account',
       mentions: ['From_Account', 'string', 'integer'],
+      caller: MINIMAL_BODY,
     },
     {
       name: 'a changed response field type',
@@ -227,6 +321,7 @@ describe('findBreakingChanges on small documents', () => {
       operationId: 'deleteThing',
       path: 'POST /v4/things/delete response 200.Items[].Id',
       mentions: ['Items[].Id', 'integer', 'string'],
+      caller: `export const readId = (response: DeleteResponse): number | undefined => response.Items?.[0]?.Id;`,
     },
     {
       name: 'a new required query parameter',
@@ -235,6 +330,7 @@ describe('findBreakingChanges on small documents', () => {
       operationId: 'deleteThing',
       path: 'POST /v4/things/delete query.tenant',
       mentions: ['tenant', 'new and required'],
+      caller: MINIMAL_QUERY,
     },
     {
       name: 'an optional query parameter made required',
@@ -243,6 +339,7 @@ describe('findBreakingChanges on small documents', () => {
       operationId: 'deleteThing',
       path: 'POST /v4/things/delete query.mode',
       mentions: ['mode', 'became required'],
+      caller: MINIMAL_QUERY,
     },
     {
       name: 'a removed query parameter',
@@ -251,6 +348,7 @@ describe('findBreakingChanges on small documents', () => {
       operationId: 'deleteThing',
       path: 'POST /v4/things/delete query.mode',
       mentions: ['mode', 'removed'],
+      caller: `export const query: operations['deleteThing']['parameters']['query'] = { random: 1, mode: 'fast' };`,
     },
     {
       name: 'a lower maxLength on request array items',
@@ -275,6 +373,7 @@ describe('findBreakingChanges on small documents', () => {
       operationId: 'deleteThing',
       path: 'POST /v4/things/delete request.Names',
       mentions: ['Names', 'maxItems lowered from 2 to 1'],
+      caller: `export const body: DeleteRequest = { From_Account: 'user_0001', Names: ['a', 'b'] };`,
     },
     {
       name: 'a new maxLength on a request field that had none',
@@ -299,6 +398,21 @@ describe('findBreakingChanges on small documents', () => {
       operationId: 'deleteThing',
       path: 'POST /v4/things/delete response 200.Items[].Id',
       mentions: ['Items[].Id'],
+      caller: `export const readId = (item: NonNullable<DeleteResponse['Items']>[number]): number => item.Id;`,
+    },
+    {
+      name: 'a response field that is now always present only under a condition (if/then)',
+      kind: 'response-field-optional',
+      edit: (d) => {
+        const item = d.components.schemas.DeleteResponse.allOf[1].properties.Items.items;
+        item.required = [];
+        item.if = { required: ['Name'] };
+        item.then = { required: ['Id'] };
+      },
+      operationId: 'deleteThing',
+      path: 'POST /v4/things/delete response 200.Items[].Id',
+      mentions: ['Items[].Id', 'no longer always present'],
+      caller: `export const readId = (item: NonNullable<DeleteResponse['Items']>[number]): number => item.Id;`,
     },
     {
       name: 'an error code removed from an operation',
@@ -307,6 +421,7 @@ describe('findBreakingChanges on small documents', () => {
       operationId: 'deleteThing',
       path: 'POST /v4/things/delete x-error-codes',
       mentions: ['51009', 'deleteThing'],
+      caller: `export const code: (typeof operationErrorCodes)['deleteThing'][number] = 51009;`,
     },
     {
       name: 'an error code removed from the catalogue',
@@ -314,6 +429,7 @@ describe('findBreakingChanges on small documents', () => {
       edit: (d) => d.components['x-error-codes'].pop(),
       path: 'components.x-error-codes',
       mentions: ['60007'],
+      caller: `export const code: DocumentedErrorCode = 60007;`,
     },
     {
       name: 'a removed region',
@@ -321,15 +437,329 @@ describe('findBreakingChanges on small documents', () => {
       edit: (d) => d.servers.pop(),
       path: 'servers.beta',
       mentions: ['beta'],
+      caller: `export const region: RegionName = 'beta';`,
+    },
+    {
+      name: 'a value added to a response enum',
+      kind: 'response-enum-widened',
+      edit: (d) => listStatus(d, ['OK', 'FAIL', 'PARTIAL']),
+      operationId: 'listThings',
+      path: 'POST /v4/things/list response 200.ActionStatus',
+      mentions: ['ActionStatus', '"PARTIAL"', 'exhaustive switch'],
+      caller: EXHAUSTIVE_STATUS_SWITCH,
+    },
+    {
+      name: 'a value added to a response enum of integers (as CompleteFlag)',
+      kind: 'response-enum-widened',
+      before: (d) => (d.components.schemas.ListResponse.allOf[1].properties.CompleteFlag = { type: 'integer', enum: [0, 1] }),
+      edit: (d) => d.components.schemas.ListResponse.allOf[1].properties.CompleteFlag.enum.push(2),
+      operationId: 'listThings',
+      path: 'POST /v4/things/list response 200.CompleteFlag',
+      mentions: ['CompleteFlag', 'new value 2'],
+      caller: `
+        export function morePages(flag: NonNullable<ListResponse['CompleteFlag']>): boolean {
+          switch (flag) {
+            case 0: return true;
+            case 1: return false;
+            default: { const unhandled: never = flag; return unhandled; }
+          }
+        }`,
+    },
+    {
+      name: 'a response enum dropped for its free type',
+      kind: 'response-enum-widened',
+      edit: (d) => listStatus(d, undefined),
+      operationId: 'listThings',
+      path: 'POST /v4/things/list response 200.ActionStatus',
+      mentions: ['ActionStatus', 'no longer restricted to "OK", "FAIL"'],
+      caller: EXHAUSTIVE_STATUS_SWITCH,
+    },
+    {
+      name: 'a new member of a response union',
+      kind: 'response-variant-added',
+      edit: (d) =>
+        d.components.schemas.Thing.oneOf.push({ type: 'object', required: ['Type'], properties: { Type: { type: 'integer', const: 3 } } }),
+      operationId: 'listThings',
+      path: 'POST /v4/things/list response 200.Things[]',
+      mentions: ['Things[]', '3 shapes instead of 2'],
+      caller: EXHAUSTIVE_THING_SWITCH,
+    },
+    {
+      name: 'a member removed from a response union',
+      kind: 'response-variant-removed',
+      edit: (d) => d.components.schemas.Thing.oneOf.pop(),
+      operationId: 'listThings',
+      path: 'POST /v4/things/list response 200.Things[]',
+      mentions: ['Things[]', '1 shapes instead of 2'],
+      caller: EXHAUSTIVE_THING_SWITCH,
+    },
+    {
+      name: 'a request field required only under a condition (if/then)',
+      kind: 'request-field-required',
+      edit: (d) => {
+        d.components.schemas.DeleteRequest.if = { properties: { Kind: { const: 'b' } }, required: ['Kind'] };
+        d.components.schemas.DeleteRequest.then = { required: ['Note'] };
+      },
+      operationId: 'deleteThing',
+      path: 'POST /v4/things/delete request.Note',
+      mentions: ['Note', 'is now required when Kind is "b"'],
+    },
+    {
+      name: 'a request field required when another one is sent (dependentRequired)',
+      kind: 'request-field-required',
+      edit: (d) => (d.components.schemas.DeleteRequest.dependentRequired = { Note: ['Kind'] }),
+      operationId: 'deleteThing',
+      path: 'POST /v4/things/delete request.Kind',
+      mentions: ['Kind', 'when Note is sent'],
+    },
+    {
+      name: 'a request limit tightened under a condition (if/then)',
+      kind: 'request-limit-narrowed',
+      edit: (d) => {
+        d.components.schemas.DeleteRequest.if = { properties: { Kind: { const: 'a' } }, required: ['Kind'] };
+        d.components.schemas.DeleteRequest.then = { properties: { Note: { maxLength: 8 } } };
+      },
+      operationId: 'deleteThing',
+      path: 'POST /v4/things/delete request.Note',
+      mentions: ['Note', 'maxLength added, 8'],
+    },
+    {
+      name: 'a nested request field required under a condition (if/then)',
+      kind: 'request-field-required',
+      before: (d) => (d.components.schemas.DeleteRequest.properties.Options = { type: 'object', properties: { Deep: { type: 'boolean' }, Fast: { type: 'boolean' } } }),
+      edit: (d) => {
+        d.components.schemas.DeleteRequest.if = { properties: { Kind: { const: 'b' } }, required: ['Kind'] };
+        d.components.schemas.DeleteRequest.then = { properties: { Options: { required: ['Deep'] } } };
+      },
+      operationId: 'deleteThing',
+      path: 'POST /v4/things/delete request.Options.Deep',
+      mentions: ['Options.Deep', 'became required'],
+    },
+    {
+      name: 'a pattern put on a request field',
+      kind: 'request-limit-narrowed',
+      edit: (d) => (d.components.schemas.UserId.pattern = '^[a-z_0-9]+$'),
+      operationId: 'deleteThing',
+      path: 'POST /v4/things/delete request.From_Account',
+      mentions: ['From_Account', 'pattern added'],
+    },
+    {
+      name: 'request array items that must now be unique',
+      kind: 'request-limit-narrowed',
+      edit: (d) => (d.components.schemas.DeleteRequest.properties.Names.uniqueItems = true),
+      operationId: 'deleteThing',
+      path: 'POST /v4/things/delete request.Names',
+      mentions: ['Names', 'unique'],
+    },
+    {
+      name: 'undocumented request fields now refused (additionalProperties: false)',
+      kind: 'request-limit-narrowed',
+      edit: (d) => (d.components.schemas.DeleteRequest.additionalProperties = false),
+      operationId: 'deleteThing',
+      path: 'POST /v4/things/delete request',
+      mentions: ['fields other than the documented ones'],
+    },
+    {
+      name: 'a new uint32 maximum on a request field',
+      kind: 'request-limit-narrowed',
+      edit: (d) => (d.components.schemas.DeleteRequest.properties.Count.maximum = 4294967295),
+      operationId: 'deleteThing',
+      path: 'POST /v4/things/delete request.Count',
+      mentions: ['Count', 'maximum added, 4294967295'],
+    },
+    {
+      name: 'a request body that became required',
+      kind: 'request-field-required',
+      edit: (d) => (d.paths['/v4/things/list'].post.requestBody.required = false),
+      operationId: 'listThings',
+      path: 'POST /v4/things/list request',
+      mentions: ['request body is now required'],
+      reversed: true,
+    },
+    {
+      name: 'a removed request body',
+      kind: 'request-field-removed',
+      edit: (d) => delete d.paths['/v4/things/list'].post.requestBody,
+      operationId: 'listThings',
+      path: 'POST /v4/things/list request',
+      mentions: ['request body of listThings was removed'],
+    },
+    {
+      name: 'a request union with fewer members',
+      kind: 'type-changed',
+      edit: (d) => (d.components.schemas.DeleteRequest.properties.Count = { oneOf: [{ type: 'integer' }] }),
+      operationId: 'deleteThing',
+      path: 'POST /v4/things/delete request.Count',
+      mentions: ['Count', '1 fewer variant'],
+      before: (d) => (d.components.schemas.DeleteRequest.properties.Count = { oneOf: [{ type: 'integer' }, { type: 'string' }] }),
+    },
+    {
+      name: 'a type put on a request field that accepted any',
+      kind: 'type-changed',
+      edit: (d) => (d.components.schemas.DeleteRequest.properties.Count = { type: 'integer' }),
+      operationId: 'deleteThing',
+      path: 'POST /v4/things/delete request.Count',
+      mentions: ['Count', 'from any type to integer'],
+      before: (d) => (d.components.schemas.DeleteRequest.properties.Count = {}),
+      caller: `export const body: DeleteRequest = { From_Account: 'user_0001', Names: ['a'], Count: 'many' };`,
+    },
+    {
+      name: 'a response field that may now be of any type',
+      kind: 'type-changed',
+      edit: (d) => (d.components.schemas.DeleteResponse.allOf[1].properties.Items.items.properties.Name = {}),
+      operationId: 'deleteThing',
+      path: 'POST /v4/things/delete response 200.Items[].Name',
+      mentions: ['Items[].Name', 'from string to any type'],
+      caller: `export const readName = (response: DeleteResponse): string | undefined => response.Items?.[0]?.Name;`,
     },
   ];
 
   for (const testCase of cases) {
-    it(`names ${testCase.name}`, () => {
-      const finding = only(findBreakingChanges(baseDocument(), changed(testCase.edit)), testCase.kind);
+    const proof = testCase.caller === undefined ? '' : ', and caller code written against the old types stops compiling';
+    it(`names ${testCase.name}${proof}`, async () => {
+      const start = changed(testCase.before ?? (() => undefined));
+      const edited = changed((d) => {
+        testCase.before?.(d);
+        testCase.edit(d);
+      });
+      const [previous, current] = testCase.reversed ? [edited, start] : [start, edited];
+      const finding = only(findBreakingChanges(previous, current), testCase.kind);
       expect(finding.operationId).toBe(testCase.operationId);
       expect(finding.path).toBe(testCase.path);
       for (const text of testCase.mentions) expect(finding.message).toContain(text);
+      if (testCase.caller !== undefined) {
+        const errors = await callerErrors(previous, current, testCase.caller);
+        expect(errors.before, 'the caller compiles against the old types').toEqual([]);
+        expect(errors.after.length, 'the caller stops compiling against the new types').toBeGreaterThan(0);
+      }
+    });
+  }
+
+  it('has a test above for every kind of breaking change', () => {
+    expect([...new Set(cases.map((testCase) => testCase.kind))].sort()).toEqual([...breakingChangeKinds].sort());
+  });
+
+  const safe: {
+    name: string;
+    edit: (document: any) => void;
+    before?: (document: any) => void;
+    /** For a change the generated types show: caller code that compiles against the old and the new types. */
+    caller?: string;
+  }[] = [
+    { name: 'a new operation', edit: (d) => addCreateOperation(d), caller: `${LIST_BODY}\n${DELETE_OPERATION}` },
+    { name: 'a new optional request field', edit: (d) => (d.components.schemas.DeleteRequest.properties.Extra = { type: 'string' }), caller: MINIMAL_BODY },
+    {
+      name: 'a request field made optional',
+      edit: (d) => (d.components.schemas.DeleteRequest.required = ['Names']),
+      caller: MINIMAL_BODY,
+    },
+    {
+      name: 'a value added to a request enum',
+      edit: (d) => d.components.schemas.DeleteRequest.properties.Kind.enum.push('c'),
+      caller: `export const body: DeleteRequest = { From_Account: 'user_0001', Names: ['a'], Kind: 'b' };`,
+    },
+    {
+      name: 'a request enum dropped for its free type',
+      edit: (d) => delete d.components.schemas.DeleteRequest.properties.Kind.enum,
+      caller: `export const body: DeleteRequest = { From_Account: 'user_0001', Names: ['a'], Kind: 'b' };`,
+    },
+    {
+      name: 'a request field type widened',
+      edit: (d) => (d.components.schemas.DeleteRequest.properties.Count = { type: ['integer', 'string'] }),
+      caller: `export const body: DeleteRequest = { From_Account: 'user_0001', Names: ['a'], Count: 2 };`,
+    },
+    {
+      name: 'a higher maxItems',
+      edit: (d) => (d.components.schemas.DeleteRequest.properties.Names.maxItems = 3),
+      caller: `export const body: DeleteRequest = { From_Account: 'user_0001', Names: ['a', 'b'] };`,
+    },
+    { name: 'a higher maxLength and x-max-bytes', edit: (d) => Object.assign(d.components.schemas.DeleteRequest.properties.Names.items, { maxLength: 128, 'x-max-bytes': 128 }) },
+    { name: 'a lower minLength', edit: (d) => (d.components.schemas.UserId.minLength = 0) },
+    { name: 'a higher maximum', edit: (d) => (d.components.parameters.random.schema.maximum = 9007199254740991) },
+    { name: 'a pattern removed', before: (d) => (d.components.schemas.UserId.pattern = '^[a-z]+$'), edit: (d) => delete d.components.schemas.UserId.pattern },
+    {
+      name: 'undocumented request fields accepted again',
+      before: (d) => (d.components.schemas.DeleteRequest.additionalProperties = false),
+      edit: (d) => delete d.components.schemas.DeleteRequest.additionalProperties,
+    },
+    {
+      name: 'a request field required outright made required only under a condition (if/then)',
+      edit: (d) => {
+        const request = d.components.schemas.DeleteRequest;
+        request.required = ['Names'];
+        request.if = { properties: { Kind: { const: 'a' } }, required: ['Kind'] };
+        request.then = { required: ['From_Account'] };
+      },
+      caller: MINIMAL_BODY,
+    },
+    {
+      name: 'a request field required by one member of a union made required under the matching condition',
+      before: (d) => (d.components.schemas.DeleteRequest.oneOf = [
+        { properties: { Kind: { const: 'a' } }, required: ['Kind', 'Note'] },
+        { properties: { Kind: { const: 'b' } }, required: ['Kind'] },
+      ]),
+      edit: (d) => {
+        const request = d.components.schemas.DeleteRequest;
+        delete request.oneOf;
+        request.if = { properties: { Kind: { const: 'a' } }, required: ['Kind'] };
+        request.then = { required: ['Note'] };
+      },
+    },
+    {
+      name: 'a condition dropped (dependentRequired, if/then)',
+      before: (d) => {
+        const request = d.components.schemas.DeleteRequest;
+        request.dependentRequired = { Note: ['Kind'] };
+        request.if = { properties: { Kind: { const: 'b' } }, required: ['Kind'] };
+        request.then = { required: ['Note'] };
+      },
+      edit: (d) => {
+        const request = d.components.schemas.DeleteRequest;
+        delete request.dependentRequired;
+        delete request.then;
+      },
+    },
+    { name: 'a new optional query parameter', edit: (d) => (d.paths['/v4/things/delete'].post.parameters = [{ name: 'trace', in: 'query', schema: { type: 'string' } }]), caller: MINIMAL_QUERY },
+    {
+      name: 'a new response field',
+      edit: (d) => (d.components.schemas.Envelope.properties.ErrorDisplay = { type: 'string' }),
+      caller: EXHAUSTIVE_STATUS_SWITCH,
+    },
+    {
+      name: 'an optional response field made always present',
+      edit: (d) => (d.components.schemas.DeleteResponse.allOf[1].required = ['Items']),
+      caller: `export const count = (response: DeleteResponse): number => response.Items?.length ?? 0;`,
+    },
+    {
+      name: 'an enum put on a free response field',
+      edit: (d) => (d.components.schemas.DeleteResponse.allOf[1].properties.Items.items.properties.Name.enum = ['x']),
+      caller: `export const readName = (response: DeleteResponse): string | undefined => response.Items?.[0]?.Name;`,
+    },
+    {
+      name: 'a new error code, for an operation and in the catalogue',
+      edit: (d) => {
+        d.components['x-error-codes'].push(errorCode(51010, 'operation'));
+        d.paths['/v4/things/delete'].post['x-error-codes'].push(51010);
+      },
+      caller: `export const code: DocumentedErrorCode = 60007;\nexport const own: (typeof operationErrorCodes)['deleteThing'][number] = 51009;`,
+    },
+    {
+      name: 'a new region',
+      edit: (d) => d.servers.push({ url: 'https://gamma.example', description: 'Gamma', 'x-region': 'gamma' }),
+      caller: `export const region: RegionName = 'beta';`,
+    },
+  ];
+
+  for (const testCase of safe) {
+    const proof = testCase.caller === undefined ? '' : ', and caller code compiles against the old and the new types';
+    it(`lets ${testCase.name} through${proof}`, async () => {
+      const previous = changed(testCase.before ?? (() => undefined));
+      const current = changed((d) => {
+        testCase.before?.(d);
+        testCase.edit(d);
+      });
+      expect(findBreakingChanges(previous, current)).toEqual([]);
+      if (testCase.caller !== undefined) expect(await callerErrors(previous, current, testCase.caller)).toEqual({ before: [], after: [] });
     });
   }
 
@@ -368,15 +798,14 @@ describe('findBreakingChanges on small documents', () => {
       request.properties.Extra = { type: 'string' };
       request.properties.Kind.enum.push('c');
       request.properties.Names.maxItems = 5;
-      request.properties.Names.minItems = 0;
+      d.components.schemas.UserId.minLength = 0;
       request.properties.Names.items.maxLength = 128;
       request.properties.Names.items['x-max-bytes'] = 128;
       request.properties.Count = { type: ['integer', 'string'] };
       d.components.schemas.Envelope.properties.ErrorDisplay = { type: 'string' };
-      d.components.schemas.Envelope.properties.ActionStatus.enum.push('PARTIAL');
       d.components.schemas.DeleteResponse.allOf[1].required = ['Items'];
       d.components.parameters.random.schema.maximum = 9007199254740991;
-      d.components['x-error-codes'].push({ code: 70001 });
+      d.components['x-error-codes'].push(errorCode(70001, 'public'));
       d.servers.push({ url: 'https://gamma.example', 'x-region': 'gamma' });
     });
     expect(findBreakingChanges(baseDocument(), relaxed)).toEqual([]);
@@ -413,6 +842,29 @@ describe('the current document against the releases', () => {
     const findings = findBreakingChanges(current, broken);
     expect(findings.length).toBeGreaterThan(0);
     expect(findings.every((finding) => finding.kind === 'request-field-removed' && finding.message.includes(field as string))).toBe(true);
+  });
+
+  it('classifies the edits made to the real schemas: a new response value or optional response field and a new request limit break callers, a loosened request rule does not', async () => {
+    const current = JSON.parse(await readFile(currentDocumentPath, 'utf8')) as Document;
+    const findingsAfter = (edit: (document: any) => void): BreakingChange[] => {
+      const next = structuredClone(current);
+      edit(next);
+      return findBreakingChanges(current, next);
+    };
+    const kindsAndFields = (findings: BreakingChange[]): string[] => [...new Set(findings.map((finding) => `${finding.kind} ${finding.path.split('.').at(-1)}`))];
+
+    expect(kindsAndFields(findingsAfter((d) => d.components.schemas.ActionStatus.enum.push('PARTIAL')))).toEqual(['response-enum-widened ActionStatus']);
+    expect(kindsAndFields(findingsAfter((d) => d.components.schemas.CompleteFlag.enum.push(2)))).toEqual(['response-enum-widened CompleteFlag']);
+    const optional = findingsAfter((d) => (d.components.schemas.ContactResult.required = ['ContactItem', 'ResultCode']));
+    expect(kindsAndFields(optional)).toEqual(['response-field-optional ResultInfo']);
+    const limited = findingsAfter((d) => (d.components.schemas.GetRecentContactListRequest.properties.StartIndex.maximum = 4294967295));
+    expect(kindsAndFields(limited)).toEqual(['request-limit-narrowed StartIndex']);
+    const loosened = findingsAfter((d) => {
+      const rename = d.components.schemas.RenameGroupUpdate;
+      rename.properties.ContactUpdateItem = { type: 'array', maxItems: 0 };
+      rename.properties.OldGroupName = { type: 'string', minLength: 1 };
+    });
+    expect(loosened).toEqual([]);
   });
 
   it('breaks no caller of the last stored release (or bumps the major version and says so in CHANGELOG.md)', async () => {
