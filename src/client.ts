@@ -50,8 +50,8 @@ type HeadersInit = NonNullable<RequestInit['headers']>;
 /** Per-call settings. There is no way to pass query parameters: the client sets all of them. */
 export interface CallInit {
   /**
-   * Aborts the call: while it waits for the rate limit (nothing is sent), while a request is in flight, and during
-   * a backoff wait (the call then ends with what the last attempt got).
+   * Aborts the call: while it waits for a UserSig from the provider or for the rate limit (nothing is sent), while
+   * a request is in flight, and during a backoff wait (the call then ends with what the last attempt got).
    */
   signal?: AbortSignal;
   headers?: HeadersInit;

@@ -31,7 +31,7 @@ export interface AttemptRecord {
   /** `hostname[:port]` the attempt was sent to. */
   readonly host: string;
   readonly endpoint: EndpointRole;
-  /** Milliseconds waiting for the rate limit and the concurrency cap before sending. */
+  /** Milliseconds waiting before sending: for a UserSig from the provider, the rate limit and the concurrency cap. */
   readonly queuedMs: number;
   /** Milliseconds from sending to the outcome (answer read, failure or timeout). */
   readonly durationMs: number;

@@ -140,6 +140,32 @@ describe('a userSig provider that never settles', () => {
   });
 });
 
+describe('client.raw with a userSig provider that never settles', () => {
+  const path = '/v4/recentcontact/del_contact_group' as const;
+
+  it('rejects with a UserSigUnavailableError after userSigTimeoutMs, nothing sent', async () => {
+    const { chat, clock, fetch } = setUp(() => new Promise<string>(() => undefined), { userSigTimeoutMs: 300 });
+    const sending = chat.raw.POST(path, { body: validBody });
+    const outcome = Promise.allSettled([sending]);
+    await clock.advance(300);
+    const [settledRaw] = await outcome;
+    expect(settledRaw?.status).toBe('rejected');
+    expect(settledRaw?.status === 'rejected' ? settledRaw.reason : undefined).toMatchObject({ name: 'UserSigUnavailableError', reason: 'timeout' });
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it("rejects as soon as the request's signal aborts", async () => {
+    const { chat, fetch } = setUp(() => new Promise<string>(() => undefined));
+    const controller = new AbortController();
+    const sending = chat.raw.POST(path, { body: validBody, signal: controller.signal });
+    const outcome = Promise.allSettled([sending]);
+    controller.abort();
+    const [settledRaw] = await outcome;
+    expect(settledRaw?.status === 'rejected' ? settledRaw.reason : undefined).toMatchObject({ name: 'AbortError' });
+    expect(fetch).not.toHaveBeenCalled();
+  });
+});
+
 describe('a userSig provider that fails', () => {
   it.each<[string, () => unknown]>([
     ['a number', () => 42],
