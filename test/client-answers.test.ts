@@ -18,6 +18,7 @@ import {
   type ChatGroupsClientOptions,
 } from '../src/index.js';
 import { operations } from '../generated/operations.js';
+import { scrubJson } from '../src/errors.js';
 import { Capture } from './client-capture.js';
 
 // The placeholder pair every official UserSig library test uses; not a real app.
@@ -357,5 +358,15 @@ describe('answers that are not the envelope', () => {
     const found = itemResults(deep);
     expect(found).toHaveLength(1);
     expect(found[0]?.code).toBe(7);
+  });
+
+  it('scrubJson copies a value of any depth without overflowing the stack, keeping __proto__ keys as data', () => {
+    let deep: unknown = JSON.parse(`{"__proto__":{"x":1},"Inner":${JSON.stringify({ ErrorInfo: 'echo secret-sig-value' })}}`);
+    for (let level = 0; level < 100_000; level += 1) deep = [deep];
+    let copy = scrubJson(deep, ['secret-sig-value']);
+    for (let level = 0; level < 100_000; level += 1) copy = (copy as unknown[])[0];
+    expect(Object.hasOwn(copy as object, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(copy).toMatchObject({ Inner: { ErrorInfo: 'echo REDACTED' } });
   });
 });
