@@ -106,17 +106,13 @@ export function answerReader(limit: number): (sent: SentRequest) => Promise<Sent
   };
 }
 
-function ignore(): void {
-  // Nothing to do: the body was never going to be read.
-}
-
 /**
  * openapi-fetch reads the whole body of every answer that is not 2xx, with no limit. The client reads none of them
  * (the status says all it uses), so it cancels that body and hands openapi-fetch a copy without one.
  */
 function withoutUnreadBody(response: Response): Response {
   if (response.ok || response.body === null || response.status < 200) return response;
-  response.body.cancel().catch(ignore);
+  cancelBody(response);
   return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
@@ -255,13 +251,15 @@ function notSigned(
   callerSignal: AbortSignal | undefined,
 ): NetworkError | UserSigError {
   if (callerSignal?.aborted) return notSent(dependencies, operationId, endpoint, random, thrown);
+  const known = thrown instanceof UserSigUnavailableError;
+  // The provider's own error, as a copy that keeps only what is safe to log (like transport errors).
+  const cause: unknown = known ? thrown.cause : thrown;
   return new UserSigError({
     operationId,
-    reason: thrown instanceof UserSigUnavailableError ? thrown.reason : 'provider-error',
+    reason: known ? thrown.reason : 'provider-error',
     random,
     url: attemptUrl(dependencies, operationId, { endpoint, random }),
-    // The provider's own error, copied: it is the caller's code, but the copy keeps only what is safe to log.
-    ...(thrown instanceof UserSigUnavailableError && thrown.cause === undefined ? {} : { cause: sanitizeCause(thrown instanceof UserSigUnavailableError ? thrown.cause : thrown, []) }),
+    ...(cause === undefined ? {} : { cause: sanitizeCause(cause, []) }),
   });
 }
 

@@ -457,7 +457,7 @@ export class UnexpectedAnswerError extends ChatGroupsError {
     const meaning = unexpectedMeanings[details.reason];
     const facts = [
       ...(details.status === undefined ? [] : [`HTTP ${details.status}`]),
-      ...(details.location === undefined ? [] : [`to ${details.location}`]),
+      ...(details.location === undefined ? [] : [`location ${details.location}`]),
       ...(details.declaredBytes === undefined ? [] : [`${details.declaredBytes} bytes declared`]),
       ...(details.limitBytes === undefined ? [] : [`limit ${details.limitBytes} bytes`]),
     ];
@@ -465,7 +465,7 @@ export class UnexpectedAnswerError extends ChatGroupsError {
     const hint = unexpectedHints[details.reason];
     super(
       details.operationId,
-      `${vendorCommand(details.operationId)} got an unexpected answer${detail}: ${meaning} Check: ${hint} (random ${details.random})`,
+      `${vendorCommand(details.operationId)} got an unexpected answer${detail}: ${meaning} Hint: ${hint} (random ${details.random})`,
     );
     this.reason = details.reason;
     if (details.status !== undefined) this.status = details.status;
@@ -531,7 +531,7 @@ export class UserSigError extends ChatGroupsError {
     const cause = details.cause === undefined ? '' : ` (${details.cause.message})`;
     super(
       details.operationId,
-      `${vendorCommand(details.operationId)} not sent: ${meaning.replace(/\.$/, '')}${cause}. Check: ${hint} (random ${details.random})`,
+      `${vendorCommand(details.operationId)} not sent: ${meaning.replace(/\.$/, '')}${cause}. Hint: ${hint} (random ${details.random})`,
       details.cause === undefined ? undefined : { cause: details.cause },
     );
     this.reason = details.reason;

@@ -161,7 +161,7 @@ export function resultLine(
         ok: false,
         done: false,
         code: null,
-        info: `${error.meaning} Check: ${error.hint}`,
+        info: `${error.meaning} Hint: ${error.hint}`,
         reason: error.reason,
         ...(error.kind === 'unexpected-answer' && error.status !== undefined ? { status: error.status } : {}),
       };
