@@ -159,6 +159,19 @@ describe('redirects', () => {
   });
 });
 
+describe('redirects a browser-like fetch hides', () => {
+  it('refuses an opaque redirect (status 0, no headers) as a redirect', async () => {
+    // What a browser's fetch returns for redirect: 'manual'; Node's returns the 3xx itself.
+    const opaque = () =>
+      Object.defineProperties(new Response(null), { type: { value: 'opaqueredirect' }, status: { value: 0 }, ok: { value: false } }) as Response;
+    const fetch = (async () => opaque()) as unknown as typeof globalThis.fetch;
+    const error = unexpected(await client({ baseUrl: 'https://chat.test', fetch: capture.fetch(fetch) }).delContactGroup(validBody));
+    expect(error).toMatchObject({ reason: 'redirect', retryable: false });
+    expect(error.status).toBeUndefined();
+    expect(error.location).toBeUndefined();
+  });
+});
+
 describe('answer size', () => {
   const limit = 1024 * 1024;
   const total = 50 * 1024 * 1024;
