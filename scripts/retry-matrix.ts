@@ -169,7 +169,10 @@ export function matrixFixture(count: number): Fixture {
   return { sdkAppId: SDK_APP_ID, admins: [ADMIN], edition: 'ultimate', users };
 }
 
-/** The final result in one short string: `ok`, `api <code>`, `unclear <code>` or `network <reason>[ <status>]`. */
+/**
+ * The final result in one short string: `ok`, `api <code>`, `unclear <code>`, `network <reason>[ <status>]`, or the
+ * kind and reason of the other failures.
+ */
 export function describeFinal(result: CallResult<'delContactGroup'>): string {
   if (result.ok) return 'ok';
   const { error } = result;
@@ -181,6 +184,9 @@ export function describeFinal(result: CallResult<'delContactGroup'>): string {
       return `network ${error.reason}${error.status === undefined ? '' : ` ${error.status}`}`;
     case 'validation':
       return `validation ${error.code}`;
+    case 'unexpected-answer':
+    case 'usersig':
+      return `${error.kind} ${error.reason}`;
   }
 }
 

@@ -34,3 +34,18 @@ export function linkSignals(a: AbortSignal, b: AbortSignal): LinkedSignal {
   }
   return { signal: controller.signal, unlink };
 }
+
+/**
+ * Settles like `work`, or rejects with the signal's reason as soon as it aborts: work that ignores the signal (a
+ * custom fetch, a UserSig provider) must not keep its caller past a timeout or an abort. The work is left to finish
+ * on its own.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort as () => void));
+}

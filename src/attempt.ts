@@ -1,23 +1,37 @@
 /**
  * One attempt of a call: sign it (the cached UserSig, a fresh `random`), wait at the gate (rate limit, concurrency),
- * send it through openapi-fetch under a timeout, and read the answer into a success, an ApiError or a NetworkError.
- * Retrying is the caller's business (see call.ts); this module only reports what happened.
+ * send it through openapi-fetch under a timeout, never following a redirect, and read the answer (its body as a
+ * stream, up to `maxResponseBytes`) into a success, an ApiError, a NetworkError or an UnexpectedAnswerError; a UserSig
+ * provider that fails ends it with a UserSigError. Retrying is the caller's business (see call.ts); this module only
+ * reports what happened, and never rejects.
  *
  * This is the path every request takes, so it allocates little: the redacted URL is only built for failures and
  * events, and the timeout signal is shared (see timeout-signals.ts).
  */
 import { operations, type OperationId } from '../generated/operations.js';
-import { abortReason, isTimeoutReason, linkSignals } from './abort.js';
+import { abortReason, isTimeoutReason, linkSignals, untilAborted } from './abort.js';
 import type { Clock } from './clock.js';
 import type { Endpoint } from './endpoints.js';
-import { ApiError, NetworkError, sanitizeCause, scrubJson, scrubText, userSigForms } from './errors.js';
+import { cancelBody, parseEnvelope, readBody, type Envelope, type TooLarge } from './answer-body.js';
+import {
+  ApiError,
+  NetworkError,
+  UnexpectedAnswerError,
+  UserSigError,
+  sanitizeCause,
+  scrubJson,
+  scrubText,
+  userSigForms,
+  type UnexpectedAnswerDetails,
+  type UnexpectedAnswerReason,
+} from './errors.js';
 import type { AttemptOutcome } from './events.js';
 import { classifyRejection } from './network-failure.js';
 import type { Pass, RequestGate } from './request-gate.js';
 import { signatureHint, type SigningSetUp } from './signature-hints.js';
 import { randomUint32, redactedRequestUrl, type SigningIdentity, type SigningQuery } from './signing.js';
 import type { TimeoutSignals } from './timeout-signals.js';
-import type { UserSigSource } from './usersig-source.js';
+import { UserSigUnavailableError, type UserSigSource } from './usersig-source.js';
 
 /** openapi-fetch's `request`, typed loosely: the operation is only known at run time here. */
 export type LooseRequest = (
@@ -41,6 +55,9 @@ export interface AttemptDependencies {
   readonly clock: Clock;
   /** The client's set-up, for the hints of UserSig errors. */
   readonly setUp: Omit<SigningSetUp, 'host' | 'reSigned'>;
+  /** Reads the answer's body (see `answerReader`), made with `maxResponseBytes`. */
+  readonly readAnswer: (sent: SentRequest) => Promise<SentRequest>;
+  readonly maxResponseBytes: number;
 }
 
 export interface AttemptInput<Op extends OperationId> {
@@ -56,7 +73,7 @@ export interface AttemptInput<Op extends OperationId> {
 
 export type AttemptAnswer<Op extends OperationId> =
   | { readonly ok: true; readonly data: unknown }
-  | { readonly ok: false; readonly error: ApiError<Op> | NetworkError };
+  | { readonly ok: false; readonly error: ApiError<Op> | NetworkError | UnexpectedAnswerError | UserSigError };
 
 export interface AttemptReport<Op extends OperationId> {
   readonly random: number;
@@ -66,45 +83,47 @@ export interface AttemptReport<Op extends OperationId> {
   readonly answer: AttemptAnswer<Op>;
 }
 
-interface Envelope {
-  readonly ErrorCode: number;
-  readonly ErrorInfo?: unknown;
-  readonly ErrorDisplay?: unknown;
-}
-
-function parseEnvelope(text: unknown): Envelope | undefined {
-  if (typeof text !== 'string') return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  return Number.isInteger((value as { ErrorCode?: unknown }).ErrorCode) ? (value as Envelope) : undefined;
+/** What openapi-fetch resolves to; `data` is then replaced by the body the client read (see `answerReader`). */
+export interface SentRequest {
+  data?: unknown;
+  readonly response: Response;
 }
 
 /**
- * Sends with the attempt's signal and, for a gated request, tells the gate as soon as the answer's headers are in,
- * which is when the service has certainly received it. Bound per attempt (cheaper than a closure on this path).
+ * Reads the body of a 200 up to `limit` bytes into `data` (a string, or `TooLarge`); any other body is cancelled
+ * unread. openapi-fetch is asked for the stream, so nothing was read before. Made once per client.
+ */
+export function answerReader(limit: number): (sent: SentRequest) => Promise<SentRequest> {
+  return async (sent) => {
+    const { response } = sent;
+    if (response.status === 200 && !response.redirected) {
+      sent.data = await readBody(response, limit);
+    } else {
+      cancelBody(response);
+      sent.data = undefined;
+    }
+    return sent;
+  };
+}
+
+/**
+ * openapi-fetch reads the whole body of every answer that is not 2xx, with no limit. The client reads none of them
+ * (the status says all it uses), so it cancels that body and hands openapi-fetch a copy without one.
+ */
+function withoutUnreadBody(response: Response): Response {
+  if (response.ok || response.body === null || response.status < 200) return response;
+  cancelBody(response);
+  return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/**
+ * Sends with the attempt's signal, never following a redirect, and, for a gated request, tells the gate as soon as
+ * the answer's headers are in, which is when the service has certainly received it. Bound per attempt (cheaper than
+ * a closure on this path).
  */
 function fetchWith(fetch: typeof globalThis.fetch, signal: AbortSignal, pass: Pass, request: Request): Promise<Response> {
-  const sent = fetch(request, { signal });
+  const sent = fetch(request, { signal, redirect: 'manual' }).then(withoutUnreadBody);
   return pass.held ? sent.finally(pass.answered.bind(pass)) : sent;
-}
-
-/**
- * Settles like `sending`, or rejects with the signal's reason as soon as it aborts: a fetch that ignores the signal
- * must not keep an attempt past its timeout or its caller's abort (it is left to finish on its own).
- */
-function untilAborted<T>(sending: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortReason(signal));
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  return Promise.race([sending, aborted]).finally(() => signal.removeEventListener('abort', onAbort as () => void));
 }
 
 /** The URL of an attempt with `usersig` redacted, for events and errors. */
@@ -112,7 +131,32 @@ export function attemptUrl(dependencies: AttemptDependencies, operationId: Opera
   return redactedRequestUrl(report.endpoint.baseUrl, operations[operationId].path, dependencies.identity, report.random);
 }
 
-/** Rejects only when no UserSig can be had (the provider failed): nothing was sent, and it is not a network outcome. */
+/** A redirect, whether the fetch handed it over (3xx), hid it (an opaque redirect) or followed it anyway. */
+function isRedirect(response: Response): boolean {
+  return response.redirected || response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400);
+}
+
+/** `hostname[:port]` of a URL, never its path or query (they could hold a UserSig); undefined when it is not one. */
+function hostOf(url: string | null, base: string): string | undefined {
+  if (url === null || url === '') return undefined;
+  try {
+    return new URL(url, base).host;
+  } catch {
+    return undefined;
+  }
+}
+
+function redirectDetails(response: Response, endpoint: Endpoint): { status?: number; location?: string | undefined } {
+  // A followed redirect shows only where it ended; a hidden one shows nothing.
+  if (response.redirected) return { location: hostOf(response.url, endpoint.baseUrl) };
+  if (response.type === 'opaqueredirect') return {};
+  return { status: response.status, location: hostOf(response.headers.get('location'), endpoint.baseUrl) };
+}
+
+/**
+ * Never rejects: every outcome, a UserSig provider that fails or hangs included, is reported. Only an
+ * implementation fault of the client itself could make it throw.
+ */
 export async function runAttempt<Op extends OperationId>(
   dependencies: AttemptDependencies,
   input: AttemptInput<Op>,
@@ -120,17 +164,24 @@ export async function runAttempt<Op extends OperationId>(
   const { clock, identity } = dependencies;
   const { operationId, endpoint, signal: callerSignal } = input;
   const operation = operations[operationId];
-  // Signed before queueing, so even an attempt aborted in the queue has the `random` it would have carried.
+  // Drawn first, so even an attempt that gets no UserSig or is aborted in the queue has the `random` it would have carried.
+  const random = randomUint32();
+  const queuedAt = clock.now();
+  let userSig: string;
+  try {
+    userSig = await identity.userSigs.get(callerSignal);
+  } catch (thrown) {
+    const error = notSigned(dependencies, operationId, endpoint, random, thrown, callerSignal);
+    return { random, endpoint, queuedMs: clock.now() - queuedAt, durationMs: 0, answer: { ok: false, error } };
+  }
   const query: SigningQuery = {
     sdkappid: identity.sdkAppId,
     identifier: identity.identifier,
-    usersig: await identity.userSigs.get(),
-    random: randomUint32(),
+    usersig: userSig,
+    random,
     contenttype: 'json',
   };
-  const { random } = query;
 
-  const queuedAt = clock.now();
   let pass: Pass;
   try {
     const entered = dependencies.gate.enter(operationId, callerSignal);
@@ -141,13 +192,7 @@ export async function runAttempt<Op extends OperationId>(
       throw abortReason(callerSignal);
     }
   } catch (thrown) {
-    const error = new NetworkError({
-      operationId,
-      reason: isTimeoutReason(thrown) ? 'timeout' : 'aborted',
-      delivery: 'not-sent',
-      random,
-      url: attemptUrl(dependencies, operationId, { endpoint, random }),
-    });
+    const error = notSent(dependencies, operationId, endpoint, random, thrown);
     return { random, endpoint, queuedMs: clock.now() - queuedAt, durationMs: 0, answer: { ok: false, error } };
   }
 
@@ -156,19 +201,23 @@ export async function runAttempt<Op extends OperationId>(
   const timeout = dependencies.timeouts.lease(input.timeoutMs);
   const link = callerSignal === undefined ? undefined : linkSignals(callerSignal, timeout.signal);
   const signal = link === undefined ? timeout.signal : link.signal;
-  let answer: { data?: unknown; response: Response };
+  let answer: SentRequest;
   try {
-    const sending = dependencies.send(operation.method, operation.path, {
-      baseUrl: endpoint.baseUrl,
-      body: input.body,
-      parseAs: 'text',
-      params: { query },
-      // The signal goes to fetch as `init.signal`, the standard way, rather than onto the Request openapi-fetch
-      // builds: tying a signal to a Request costs about a fifth of a call, and Node's fetch copies the Request and
-      // would tie it again.
-      fetch: fetchWith.bind(undefined, dependencies.fetch, signal, pass),
-      ...(input.headers === undefined ? {} : { headers: input.headers }),
-    });
+    const sending = dependencies
+      .send(operation.method, operation.path, {
+        baseUrl: endpoint.baseUrl,
+        body: input.body,
+        // The client reads the body itself, as a stream up to maxResponseBytes (see answerReader).
+        parseAs: 'stream',
+        redirect: 'manual',
+        params: { query },
+        // The signal goes to fetch as `init.signal`, the standard way, rather than onto the Request openapi-fetch
+        // builds: tying a signal to a Request costs about a fifth of a call, and Node's fetch copies the Request and
+        // would tie it again.
+        fetch: fetchWith.bind(undefined, dependencies.fetch, signal, pass),
+        ...(input.headers === undefined ? {} : { headers: input.headers }),
+      })
+      .then(dependencies.readAnswer);
     answer = await (dependencies.trustsSignal ? sending : link === undefined ? timeout.guard(sending) : untilAborted(sending, link.signal));
   } catch (thrown) {
     const durationMs = clock.now() - sentAt;
@@ -189,39 +238,89 @@ export async function runAttempt<Op extends OperationId>(
     pass.release();
   }
   const durationMs = clock.now() - sentAt;
-
-  const { response, data } = answer;
-  const envelope = response.status === 200 ? parseEnvelope(data) : undefined;
-  if (envelope !== undefined && envelope.ErrorCode === 0) {
-    return { random, endpoint, queuedMs, durationMs, answer: { ok: true, data: envelope } };
-  }
-  return { random, endpoint, queuedMs, durationMs, answer: failedAnswer(dependencies, input, query, response, envelope) };
+  return { random, endpoint, queuedMs, durationMs, answer: readAnswer(dependencies, input, query, answer) };
 }
 
-/** An answer that is not a success: no envelope (HTTP status, bad body) or a non-zero ErrorCode. */
-function failedAnswer<Op extends OperationId>(
+/** The attempt got no UserSig: the caller aborted while waiting for it, or the provider failed. Nothing was sent. */
+function notSigned(
+  dependencies: AttemptDependencies,
+  operationId: OperationId,
+  endpoint: Endpoint,
+  random: number,
+  thrown: unknown,
+  callerSignal: AbortSignal | undefined,
+): NetworkError | UserSigError {
+  if (callerSignal?.aborted) return notSent(dependencies, operationId, endpoint, random, thrown);
+  const known = thrown instanceof UserSigUnavailableError;
+  // The provider's own error, as a copy that keeps only what is safe to log (like transport errors).
+  const cause: unknown = known ? thrown.cause : thrown;
+  return new UserSigError({
+    operationId,
+    reason: known ? thrown.reason : 'provider-error',
+    random,
+    url: attemptUrl(dependencies, operationId, { endpoint, random }),
+    ...(cause === undefined ? {} : { cause: sanitizeCause(cause, []) }),
+  });
+}
+
+/** Aborted (or timed out by the caller's signal) before anything was sent. */
+function notSent(dependencies: AttemptDependencies, operationId: OperationId, endpoint: Endpoint, random: number, thrown: unknown): NetworkError {
+  return new NetworkError({
+    operationId,
+    reason: isTimeoutReason(thrown) ? 'timeout' : 'aborted',
+    delivery: 'not-sent',
+    random,
+    url: attemptUrl(dependencies, operationId, { endpoint, random }),
+  });
+}
+
+/** What an answer comes to: a success, an ApiError, a NetworkError (an HTTP status) or an unexpected answer. */
+function readAnswer<Op extends OperationId>(
   dependencies: AttemptDependencies,
   input: AttemptInput<Op>,
   query: SigningQuery,
-  response: Response,
-  envelope: Envelope | undefined,
+  sent: SentRequest,
 ): AttemptAnswer<Op> {
   const { operationId, endpoint } = input;
   const { random } = query;
-  const url = attemptUrl(dependencies, operationId, { endpoint, random });
-  // Anything that came back may echo the request; it is scrubbed of the UserSig in every spelling it was sent in.
-  const secrets = userSigForms(query.usersig);
-  if (envelope === undefined) {
+  const { response, data } = sent;
+  const unexpected = (reason: UnexpectedAnswerReason, details: Partial<UnexpectedAnswerDetails>): AttemptAnswer<Op> => ({
+    ok: false,
+    error: new UnexpectedAnswerError({ operationId, reason, random, url: attemptUrl(dependencies, operationId, { endpoint, random }), ...details }),
+  });
+  if (isRedirect(response)) return unexpected('redirect', redirectDetails(response, endpoint));
+  if (response.status !== 200) {
     const error = new NetworkError({
       operationId,
-      reason: response.status === 200 ? 'invalid-body' : 'http-status',
+      reason: 'http-status',
       random,
-      url,
+      url: attemptUrl(dependencies, operationId, { endpoint, random }),
       status: response.status,
-      statusText: scrubText(response.statusText, secrets),
+      statusText: scrubText(response.statusText, userSigForms(query.usersig)),
     });
     return { ok: false, error };
   }
+  if (typeof data !== 'string') {
+    const { declaredBytes } = data as TooLarge;
+    return unexpected('too-large', { status: 200, limitBytes: dependencies.maxResponseBytes, declaredBytes });
+  }
+  const envelope = parseEnvelope(data);
+  if (typeof envelope === 'string') return unexpected(envelope, { status: 200 });
+  if (envelope.ErrorCode === 0) return { ok: true, data: envelope };
+  return apiFailure(dependencies, input, query, envelope);
+}
+
+/** A non-zero ErrorCode. */
+function apiFailure<Op extends OperationId>(
+  dependencies: AttemptDependencies,
+  input: AttemptInput<Op>,
+  query: SigningQuery,
+  envelope: Envelope,
+): AttemptAnswer<Op> {
+  const { operationId, endpoint } = input;
+  const { random } = query;
+  // Anything that came back may echo the request; it is scrubbed of the UserSig in every spelling it was sent in.
+  const secrets = userSigForms(query.usersig);
   const error = new ApiError<Op>({
     operationId,
     code: envelope.ErrorCode,
@@ -243,6 +342,10 @@ export function attemptOutcome(answer: AttemptAnswer<OperationId>): AttemptOutco
   if (answer.ok) return OK_OUTCOME;
   const { error } = answer;
   if (error.kind === 'api') return { kind: 'api', code: error.code };
+  if (error.kind === 'unexpected-answer') {
+    return { kind: 'unexpected-answer', code: undefined, reason: error.reason, ...(error.status === undefined ? {} : { status: error.status }) };
+  }
+  if (error.kind === 'usersig') return { kind: 'usersig', code: undefined, reason: error.reason };
   return {
     kind: 'network',
     code: undefined,

@@ -94,10 +94,7 @@ function finish<Op extends OperationId>(
   return { ok: false, error, ...common };
 }
 
-/**
- * Rejects only when no UserSig can be had (the provider failed), as nothing can be sent then, or when
- * `init.timeoutMs` is out of range.
- */
+/** Rejects only when `init.timeoutMs` is out of range, a programming error; every outcome resolves. */
 export async function runCall<Op extends OperationId>(
   dependencies: CallDependencies,
   operationId: Op,

@@ -4,25 +4,26 @@
  */
 import { operations, type OperationId } from '../generated/operations.js';
 import { regions, type RegionName } from '../generated/regions.js';
-import { systemClock, type Clock } from './clock.js';
+import { MAX_TIMER_MS, systemClock, type Clock } from './clock.js';
 import { ClientOptionsError } from './errors.js';
 import type { AttemptHook } from './events.js';
 import type { RateLimits } from './request-gate.js';
 import { defaultRetryPolicy, noRetryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
 import type { SigningIdentity } from './signing.js';
 import { MAX_SDKAPPID, MAX_USERSIG_EXPIRE_SECONDS } from './usersig.js';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './answer-body.js';
 import {
   createUserSigSource,
   DEFAULT_REFRESH_MARGIN_SECONDS,
   DEFAULT_USERSIG_EXPIRE_SECONDS,
+  DEFAULT_USERSIG_TIMEOUT_MS,
   type UserSigProvider,
   type UserSigSource,
 } from './usersig-source.js';
 
 /** Above the vendor's own 3 s server-side timeout, so the service gets to answer a slow request with its own code. */
 export const DEFAULT_TIMEOUT_MS = 5_000;
-/** setTimeout's ceiling; a longer timeout would fire at once. */
-export const MAX_TIMER_MS = 2_147_483_647;
+export { MAX_TIMER_MS } from './clock.js';
 /** A sliding window keeps one number per call of a window; this bounds that memory per operation. */
 export const MAX_RATE_LIMIT = 100_000;
 
@@ -38,6 +39,12 @@ interface CommonOptions {
   userSigExpireSeconds?: number;
   /** A UserSig is replaced this many seconds before it expires (default 300), so none expires on the way. */
   userSigRefreshMarginSeconds?: number;
+  /**
+   * With `userSig`: how long the provider may take to return a UserSig (default 10000 ms). A call whose provider
+   * takes longer ends with a UserSigError (reason `timeout`), nothing sent; the next call asks the provider again.
+   * The call's `signal` ends the wait too.
+   */
+  userSigTimeoutMs?: number;
   /**
    * Sends the requests (default: the global fetch). It is called as `fetch(request, { signal })`; a fetch that
    * ignores `init.signal` cannot be aborted, but its attempts still end at their timeout or the caller's abort.
@@ -59,6 +66,12 @@ interface ResilienceOptions {
   retry?: RetryOptions | false;
   /** Milliseconds each attempt may take from sending to the whole answer (default 5000). */
   timeoutMs?: number;
+  /**
+   * The largest answer body read, in bytes (default 4 MiB, far above the largest documented answer). A larger one
+   * ends the attempt with an UnexpectedAnswerError (reason `too-large`, not retried) as soon as Content-Length or the
+   * bytes received pass the limit; the rest is never downloaded.
+   */
+  maxResponseBytes?: number;
   /**
    * When the primary host cannot be resolved or connected to, send the request to the region's documented backup
    * domain (or `backupBaseUrl`) instead, and keep using it for a minute (default true).
@@ -98,6 +111,7 @@ export interface Settings {
   readonly maxConcurrency: number | undefined;
   readonly retry: RetryPolicy;
   readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
   readonly onAttempt: AttemptHook | undefined;
   readonly clock: Clock;
 }
@@ -112,11 +126,13 @@ const optionNames = new Set([
   'backupBaseUrl',
   'userSigExpireSeconds',
   'userSigRefreshMarginSeconds',
+  'userSigTimeoutMs',
   'fetch',
   'rateLimit',
   'maxConcurrency',
   'retry',
   'timeoutMs',
+  'maxResponseBytes',
   'failover',
   'onAttempt',
   'clock',
@@ -275,12 +291,18 @@ export function checkOptions(input: unknown): Settings {
   if (present(options, 'fetch') && typeof fetch !== 'function') {
     throw new ClientOptionsError('fetch', 'must be a function');
   }
-  const { maxConcurrency, timeoutMs, failover, onAttempt } = options;
+  const { maxConcurrency, timeoutMs, failover, onAttempt, userSigTimeoutMs, maxResponseBytes } = options;
   if (present(options, 'maxConcurrency') && !isIntegerIn(maxConcurrency, 1, Number.MAX_SAFE_INTEGER)) {
     throw new ClientOptionsError('maxConcurrency', 'must be a positive integer');
   }
   if (present(options, 'timeoutMs') && !isDuration(timeoutMs, 1)) {
     throw new ClientOptionsError('timeoutMs', `must be a number of milliseconds from 1 to ${MAX_TIMER_MS}`);
+  }
+  if (present(options, 'userSigTimeoutMs') && !isDuration(userSigTimeoutMs, 1)) {
+    throw new ClientOptionsError('userSigTimeoutMs', `must be a number of milliseconds from 1 to ${MAX_TIMER_MS}`);
+  }
+  if (present(options, 'maxResponseBytes') && !isIntegerIn(maxResponseBytes, 1, Number.MAX_SAFE_INTEGER)) {
+    throw new ClientOptionsError('maxResponseBytes', 'must be a positive integer number of bytes');
   }
   if (present(options, 'failover') && typeof failover !== 'boolean') {
     throw new ClientOptionsError('failover', 'must be true or false');
@@ -303,7 +325,12 @@ export function checkOptions(input: unknown): Settings {
   };
   const userSigs =
     typeof userSig === 'function'
-      ? createUserSigSource({ provider: userSig as UserSigProvider, ...policy })
+      ? createUserSigSource({
+          provider: userSig as UserSigProvider,
+          providerTimeoutMs: (userSigTimeoutMs as number | undefined) ?? DEFAULT_USERSIG_TIMEOUT_MS,
+          timers: clock,
+          ...policy,
+        })
       : createUserSigSource({ secretKey: secretKey as string, sdkAppId, identifier, ...policy });
   return {
     primaryUrl,
@@ -316,6 +343,7 @@ export function checkOptions(input: unknown): Settings {
     maxConcurrency: maxConcurrency as number | undefined,
     retry,
     timeoutMs: (timeoutMs as number | undefined) ?? DEFAULT_TIMEOUT_MS,
+    maxResponseBytes: (maxResponseBytes as number | undefined) ?? DEFAULT_MAX_RESPONSE_BYTES,
     onAttempt: onAttempt as AttemptHook | undefined,
     clock,
   };

@@ -12,11 +12,18 @@ import { runCall } from './call.js';
 import { checkOptions, type ChatGroupsClientOptions } from './client-options.js';
 import { Semaphore } from './concurrency.js';
 import { Endpoints, type EndpointRole } from './endpoints.js';
-import type { ApiError, NetworkError, RequestValidationError, UnclearOutcomeError } from './errors.js';
+import type {
+  ApiError,
+  NetworkError,
+  RequestValidationError,
+  UnclearOutcomeError,
+  UnexpectedAnswerError,
+  UserSigError,
+} from './errors.js';
 import type { AttemptRecord } from './events.js';
 import { RequestGate } from './request-gate.js';
 import { TimeoutSignals } from './timeout-signals.js';
-import type { LooseRequest } from './attempt.js';
+import { answerReader, type LooseRequest } from './attempt.js';
 import { createSigningMiddleware, type SigningQueryParam } from './signing.js';
 
 export type { ChatGroupsClientOptions, RateLimitPerOperation } from './client-options.js';
@@ -43,8 +50,8 @@ type HeadersInit = NonNullable<RequestInit['headers']>;
 /** Per-call settings. There is no way to pass query parameters: the client sets all of them. */
 export interface CallInit {
   /**
-   * Aborts the call: while it waits for the rate limit (nothing is sent), while a request is in flight, and during
-   * a backoff wait (the call then ends with what the last attempt got).
+   * Aborts the call: while it waits for a UserSig from the provider or for the rate limit (nothing is sent), while
+   * a request is in flight, and during a backoff wait (the call then ends with what the last attempt got).
    */
   signal?: AbortSignal;
   headers?: HeadersInit;
@@ -77,8 +84,13 @@ export interface CallSuccess<Op extends OperationId> {
 export type CallFailure<Op extends OperationId> =
   | {
       readonly ok: false;
-      /** `unclear`: an attempt got no answer and a later answer would also follow from its success (see UnclearOutcomeError). */
-      readonly error: ApiError<Op> | NetworkError | UnclearOutcomeError<Op>;
+      /**
+       * `unclear`: an attempt got no answer and a later answer would also follow from its success (see
+       * UnclearOutcomeError). `unexpected-answer`: something answered, but not with the service's envelope (a redirect,
+       * an answer over `maxResponseBytes`, a body that is not the envelope). `usersig`: the `userSig` provider failed,
+       * so the last attempt was not sent.
+       */
+      readonly error: ApiError<Op> | NetworkError | UnclearOutcomeError<Op> | UnexpectedAnswerError | UserSigError;
       /** The `random` of the last attempt. */
       readonly random: number;
       readonly operationId: Op;
@@ -137,8 +149,8 @@ export interface ChatGroupsClient extends OperationMethods {
   /** The same as the named methods, by operationId. */
   call<Op extends OperationId>(operationId: Op, body: RequestBody<Op>, init?: CallInit): Promise<CallResult<Op>>;
   /**
-   * No body checks, no `CallResult`, no retries, timeout or failover, but still signed and held to the same rate
-   * limits and concurrency cap as the typed methods.
+   * No body checks, no `CallResult`, no retries, timeout, size limit or failover, but still signed, never following
+   * a redirect (a 3xx comes back as it is), and held to the same rate limits and concurrency cap as the typed methods.
    */
   readonly raw: RawClient;
 }
@@ -187,6 +199,8 @@ export function createChatGroupsClient(options: ChatGroupsClientOptions): ChatGr
     retry: settings.retry,
     timeoutMs: settings.timeoutMs,
     onAttempt: settings.onAttempt,
+    readAnswer: answerReader(settings.maxResponseBytes),
+    maxResponseBytes: settings.maxResponseBytes,
   };
 
   // `raw` requests pass the gate inside fetch, so the slot is held exactly while the request is on the wire.
@@ -200,7 +214,8 @@ export function createChatGroupsClient(options: ChatGroupsClientOptions): ChatGr
       pass.release();
     }
   };
-  const raw = createClient<paths>({ baseUrl: settings.primaryUrl, fetch: gatedFetch as typeof globalThis.fetch });
+  // No redirect is followed: it would send the request, UserSig included, to another host. A caller sees the 3xx.
+  const raw = createClient<paths>({ baseUrl: settings.primaryUrl, fetch: gatedFetch as typeof globalThis.fetch, redirect: 'manual' });
   raw.use(createSigningMiddleware(identity));
 
   function call<Op extends OperationId>(operationId: Op, body: RequestBody<Op>, init?: CallInit): Promise<CallResult<Op>> {

@@ -5,6 +5,9 @@
  */
 import { abortReason } from './abort.js';
 
+/** setTimeout's ceiling; a longer timer would fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 export interface Clock {
   /** Milliseconds from an arbitrary origin; must never go backwards. */
   now(): number;

@@ -30,7 +30,7 @@ export type OperationCode<Op extends OperationId> =
 /** Any ErrorCode the service may answer, documented or not. */
 export type AnyErrorCode = DocumentedErrorCode | (number & {});
 
-export type ErrorKind = 'api' | 'network' | 'validation' | 'unclear';
+export type ErrorKind = 'api' | 'network' | 'validation' | 'unclear' | 'unexpected-answer' | 'usersig';
 
 const REDACTED = 'REDACTED';
 
@@ -58,16 +58,28 @@ export function scrubText(text: string, secrets: readonly string[]): string {
   return scrubbed;
 }
 
-/** Deep copy of a JSON value with every string scrubbed (a service could echo the UserSig in `ErrorInfo`). */
+/**
+ * Deep copy of a JSON value with every string scrubbed (a service could echo the UserSig in `ErrorInfo`). It walks
+ * with a stack of its own rather than recursion, so no nesting depth can overflow the call stack, and it defines
+ * keys rather than assigning them, so a `__proto__` key stays a plain own property of the copy.
+ */
 export function scrubJson<T>(value: T, secrets: readonly string[]): T {
-  if (typeof value === 'string') return scrubText(value, secrets) as T;
-  if (Array.isArray(value)) return value.map((item: unknown) => scrubJson(item, secrets)) as T;
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, scrubJson(item, secrets)]),
-    ) as T;
+  const scrub = (item: unknown): unknown => (typeof item === 'string' ? scrubText(item, secrets) : item);
+  if (typeof value !== 'object' || value === null) return scrub(value) as T;
+  const root: unknown = Array.isArray(value) ? [] : {};
+  const pending: [source: object, copy: object][] = [[value, root as object]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [source, copy] = next;
+    for (const [key, item] of Object.entries(source)) {
+      let copied: unknown = scrub(item);
+      if (typeof item === 'object' && item !== null) {
+        copied = Array.isArray(item) ? [] : {};
+        pending.push([item, copied as object]);
+      }
+      Object.defineProperty(copy, key, { value: copied, enumerable: true, writable: true, configurable: true });
+    }
   }
-  return value;
+  return root as T;
 }
 
 /**
@@ -188,10 +200,10 @@ export class ApiError<Op extends OperationId = OperationId> extends ChatGroupsEr
 }
 
 /**
- * Why no JSON envelope came back: a status other than 200 (`http-status`), a failed connection, a timeout, the
- * caller's abort, or a 200 whose body is not the envelope (`invalid-body`).
+ * Why no answer came back: a status other than 200 that is not a redirect (`http-status`), a failed connection, a
+ * timeout, or the caller's abort. An answer that came back but is not the envelope is an `UnexpectedAnswerError`.
  */
-export type NetworkFailureReason = 'http-status' | 'connection' | 'timeout' | 'aborted' | 'invalid-body';
+export type NetworkFailureReason = 'http-status' | 'connection' | 'timeout' | 'aborted';
 
 /**
  * Whether the service may have acted on the request: `not-sent` when it provably never left (DNS or connection
@@ -205,7 +217,6 @@ const networkMeanings: Record<NetworkFailureReason, string> = {
   connection: 'The request could not be sent or its answer could not be read.',
   timeout: 'No answer came back in time.',
   aborted: 'The request was aborted by its caller.',
-  'invalid-body': 'The service answered HTTP 200, but the body is not the JSON result envelope.',
 };
 
 /** Gateway statuses that say "try again": bad gateway, unavailable, gateway timeout. Others (e.g. 500) are not. */
@@ -219,8 +230,7 @@ function networkRetryable(reason: NetworkFailureReason, status: number | undefin
     case 'http-status':
       return status !== undefined && RETRYABLE_HTTP_STATUSES.has(status);
     case 'aborted':
-    case 'invalid-body':
-      // The caller asked to stop; a 200 that is not the envelope comes from something that is not the service.
+      // The caller asked to stop.
       return false;
   }
 }
@@ -252,7 +262,7 @@ export class NetworkError extends ChatGroupsError {
   readonly code = undefined;
   readonly reason: NetworkFailureReason;
   readonly delivery: Delivery;
-  /** The HTTP status, for `http-status` and `invalid-body`. */
+  /** The HTTP status, for `http-status`. */
   declare readonly status?: number;
   /** The system error code of the cause, e.g. `ENOTFOUND` (DNS) or `ECONNREFUSED`. */
   declare readonly causeCode?: string;
@@ -373,6 +383,162 @@ export class RequestValidationError extends ChatGroupsError {
     this.rule = first.rule;
     this.code = first.errorCode;
     this.meaning = lookUp(first.errorCode)?.meaning ?? `The request breaks the rule ${first.rule} of the spec.`;
+  }
+}
+
+/**
+ * Why an answer came back that is not the service's JSON result envelope: a redirect (the API never redirects, and
+ * the client never follows one, as that would hand the request to another host), a body over `maxResponseBytes`, a
+ * 200 whose body is not JSON, JSON that is not the envelope (not an object, or `ErrorCode` not an integer, or an
+ * envelope field of the wrong type), or JSON nested deeper than any answer of the spec (`MAX_ANSWER_DEPTH`).
+ */
+export type UnexpectedAnswerReason = 'redirect' | 'too-large' | 'not-json' | 'not-envelope' | 'too-deep';
+
+const unexpectedMeanings: Record<UnexpectedAnswerReason, string> = {
+  redirect: 'The answer is an HTTP redirect, which the service never sends; the client does not follow redirects.',
+  'too-large': 'The answer is larger than the client accepts (maxResponseBytes); it was not read to its end.',
+  'not-json': 'The answer has HTTP status 200, but its body is not JSON.',
+  'not-envelope': 'The answer is JSON, but not the result envelope (an object with an integer ErrorCode and string ActionStatus, ErrorInfo and ErrorDisplay).',
+  'too-deep': 'The answer is JSON nested deeper than any answer the spec documents.',
+};
+
+const unexpectedHints: Record<UnexpectedAnswerReason, string> = {
+  redirect: 'check baseUrl or region: a proxy or a moved host answers with redirects, and following one would send the request, UserSig included, to another host.',
+  'too-large': 'check baseUrl or region (something other than the service may be answering), or raise maxResponseBytes if answers of this size are expected.',
+  'not-json': 'check baseUrl or region: something other than the service (a proxy, a captive portal, another server) answered.',
+  'not-envelope': 'check baseUrl or region: something other than the service answered, or the service changed its answer format.',
+  'too-deep': 'check baseUrl or region: something other than the service answered.',
+};
+
+export interface UnexpectedAnswerDetails {
+  operationId: OperationId;
+  reason: UnexpectedAnswerReason;
+  random: number;
+  /** The request URL; it is stored redacted. */
+  url: string;
+  /** The HTTP status; absent for a redirect the fetch hid (an opaque redirect) or one it followed anyway. */
+  status?: number | undefined;
+  /** `redirect`: `hostname[:port]` of the redirect target (never its path or query). */
+  location?: string | undefined;
+  /** `too-large`: the limit in bytes. */
+  limitBytes?: number | undefined;
+  /** `too-large`: the size the answer declared in Content-Length, when it did. */
+  declaredBytes?: number | undefined;
+}
+
+/**
+ * Something answered, but not with the service's result envelope: a redirect, an answer over `maxResponseBytes`, or
+ * a body that is not the envelope. Never retried: the same request would get the same answer, which is most likely
+ * a set-up problem (`hint` says what to check). The request may have reached the service, so its effect is unknown.
+ */
+export class UnexpectedAnswerError extends ChatGroupsError {
+  override readonly name = 'UnexpectedAnswerError';
+  readonly kind = 'unexpected-answer' as const;
+  readonly code = undefined;
+  readonly reason: UnexpectedAnswerReason;
+  /** The HTTP status of the answer, when there was one to see. */
+  declare readonly status?: number;
+  /** `redirect`: `hostname[:port]` the answer redirected to; path and query are left out, as they could hold secrets. */
+  declare readonly location?: string;
+  /** `too-large`: the limit in bytes (`maxResponseBytes`). */
+  declare readonly limitBytes?: number;
+  /** `too-large`: the size declared in Content-Length, when the answer declared one. */
+  declare readonly declaredBytes?: number;
+  readonly meaning: string;
+  readonly retryable = false as const;
+  readonly strategy: RetryStrategy = 'none';
+  /** What to check or change. Also in `message`. */
+  readonly hint: string;
+  readonly random: number;
+  /** The request URL with the UserSig redacted. */
+  readonly url: string;
+
+  constructor(details: UnexpectedAnswerDetails) {
+    const meaning = unexpectedMeanings[details.reason];
+    const facts = [
+      ...(details.status === undefined ? [] : [`HTTP ${details.status}`]),
+      ...(details.location === undefined ? [] : [`location ${details.location}`]),
+      ...(details.declaredBytes === undefined ? [] : [`${details.declaredBytes} bytes declared`]),
+      ...(details.limitBytes === undefined ? [] : [`limit ${details.limitBytes} bytes`]),
+    ];
+    const detail = facts.length === 0 ? '' : ` (${facts.join(', ')})`;
+    const hint = unexpectedHints[details.reason];
+    super(
+      details.operationId,
+      `${vendorCommand(details.operationId)} got an unexpected answer${detail}: ${meaning} Hint: ${hint} (random ${details.random})`,
+    );
+    this.reason = details.reason;
+    if (details.status !== undefined) this.status = details.status;
+    if (details.location !== undefined) this.location = details.location;
+    if (details.limitBytes !== undefined) this.limitBytes = details.limitBytes;
+    if (details.declaredBytes !== undefined) this.declaredBytes = details.declaredBytes;
+    this.meaning = meaning;
+    this.hint = hint;
+    this.random = details.random;
+    this.url = redactUrl(details.url);
+  }
+}
+
+/**
+ * Why the `userSig` provider gave no UserSig: it did not settle within `userSigTimeoutMs`, it threw or rejected
+ * (`provider-error`, its error is the `cause`), or it returned something other than a non-empty string.
+ */
+export type UserSigFailureReason = 'timeout' | 'provider-error' | 'invalid-value';
+
+const userSigMeanings: Record<UserSigFailureReason, string> = {
+  timeout: 'The userSig provider did not return a UserSig in time (userSigTimeoutMs).',
+  'provider-error': 'The userSig provider threw or rejected.',
+  'invalid-value': 'The userSig provider returned something other than a non-empty string.',
+};
+
+const userSigHints: Record<UserSigFailureReason, string> = {
+  timeout: 'check the signing service the provider calls, or raise userSigTimeoutMs; the next call asks the provider again.',
+  'provider-error': "see the provider's error (the cause); the next call asks the provider again.",
+  'invalid-value': 'the provider must return a UserSig string, or a promise of one.',
+};
+
+export interface UserSigErrorDetails {
+  operationId: OperationId;
+  reason: UserSigFailureReason;
+  /** The `random` the attempt would have carried. */
+  random: number;
+  /** The request URL; it is stored redacted. */
+  url: string;
+  /** For `provider-error`: the provider's error, already sanitised (see `sanitizeCause`). */
+  cause?: Error | undefined;
+}
+
+/** No UserSig could be had from the `userSig` provider, so nothing was sent. Never retried within the call. */
+export class UserSigError extends ChatGroupsError {
+  override readonly name = 'UserSigError';
+  readonly kind = 'usersig' as const;
+  readonly code = undefined;
+  readonly reason: UserSigFailureReason;
+  /** Nothing was sent. */
+  readonly delivery = 'not-sent' as const;
+  readonly meaning: string;
+  readonly retryable = false as const;
+  readonly strategy: RetryStrategy = 'none';
+  /** What to check or change. Also in `message`. */
+  readonly hint: string;
+  readonly random: number;
+  /** The request URL with the UserSig redacted. */
+  readonly url: string;
+
+  constructor(details: UserSigErrorDetails) {
+    const meaning = userSigMeanings[details.reason];
+    const hint = userSigHints[details.reason];
+    const cause = details.cause === undefined ? '' : ` (${details.cause.message})`;
+    super(
+      details.operationId,
+      `${vendorCommand(details.operationId)} not sent: ${meaning.replace(/\.$/, '')}${cause}. Hint: ${hint} (random ${details.random})`,
+      details.cause === undefined ? undefined : { cause: details.cause },
+    );
+    this.reason = details.reason;
+    this.meaning = meaning;
+    this.hint = hint;
+    this.random = details.random;
+    this.url = redactUrl(details.url);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import type { OperationId } from '../generated/operations.js';
 import type { EndpointRole } from './endpoints.js';
-import type { Delivery, NetworkFailureReason } from './errors.js';
+import type { Delivery, NetworkFailureReason, UnexpectedAnswerReason, UserSigFailureReason } from './errors.js';
 import type { NextStep } from './retry.js';
 
 /** How one attempt ended; `code` is the ErrorCode (0 on success) or `undefined` when no envelope came back. */
@@ -18,7 +18,10 @@ export type AttemptOutcome =
       readonly delivery: Delivery;
       readonly status?: number;
       readonly causeCode?: string;
-    };
+    }
+  | { readonly kind: 'unexpected-answer'; readonly code: undefined; readonly reason: UnexpectedAnswerReason; readonly status?: number }
+  /** No UserSig could be had, so nothing was sent. */
+  | { readonly kind: 'usersig'; readonly code: undefined; readonly reason: UserSigFailureReason };
 
 export interface AttemptRecord {
   /** 1 for the first attempt of the call. */
@@ -28,7 +31,7 @@ export interface AttemptRecord {
   /** `hostname[:port]` the attempt was sent to. */
   readonly host: string;
   readonly endpoint: EndpointRole;
-  /** Milliseconds waiting for the rate limit and the concurrency cap before sending. */
+  /** Milliseconds waiting before sending: for a UserSig from the provider, the rate limit and the concurrency cap. */
   readonly queuedMs: number;
   /** Milliseconds from sending to the outcome (answer read, failure or timeout). */
   readonly durationMs: number;

@@ -14,6 +14,7 @@ export {
   type ResponseBody,
 } from './client.js';
 export { DEFAULT_TIMEOUT_MS, type RateLimitPerOperation } from './client-options.js';
+export { DEFAULT_MAX_RESPONSE_BYTES, MAX_ANSWER_DEPTH } from './answer-body.js';
 export type { AttemptEvent, AttemptOutcome, AttemptRecord } from './events.js';
 export type { NextStep, RetryOptions } from './retry.js';
 export type { Clock } from './clock.js';
@@ -25,12 +26,16 @@ export {
   NetworkError,
   RequestValidationError,
   UnclearOutcomeError,
+  UnexpectedAnswerError,
+  UserSigError,
   redactUrl,
   type Delivery,
   type UnansweredAttempt,
   type AnyErrorCode,
   type ErrorKind,
   type NetworkFailureReason,
+  type UnexpectedAnswerReason,
+  type UserSigFailureReason,
   type OperationCode,
 } from './errors.js';
 export { randomUint32, requestRandom, signingQueryParams, type SigningQueryParam } from './signing.js';
@@ -48,6 +53,8 @@ export {
 } from './usersig.js';
 export {
   createUserSigSource,
+  DEFAULT_USERSIG_TIMEOUT_MS,
+  UserSigUnavailableError,
   type UserSigProvider,
   type UserSigSource,
   type UserSigSourceOptions,

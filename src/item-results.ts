@@ -49,26 +49,49 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function collect(value: unknown, path: string, out: ItemOutcome[]): void {
-  if (Array.isArray(value)) {
-    value.forEach((element, index) => collect(element, `${path}[${index}]`, out));
-    return;
+/**
+ * Walks with a stack of its own rather than recursion, so no nesting depth can overflow the call stack; children are
+ * pushed last-first so items still come out in document order.
+ */
+function collect(body: unknown, out: ItemOutcome[]): void {
+  const values: unknown[] = [body];
+  const paths: string[] = [''];
+  while (values.length > 0) {
+    const value = values.pop();
+    const path = paths.pop() as string;
+    if (Array.isArray(value)) {
+      for (let index = value.length - 1; index >= 0; index -= 1) {
+        const element: unknown = value[index];
+        if (typeof element === 'object' && element !== null) {
+          values.push(element);
+          paths.push(`${path}[${index}]`);
+        }
+      }
+    } else if (isObject(value)) {
+      const code = value['ResultCode'];
+      if (typeof code === 'number') {
+        const info = typeof value['ResultInfo'] === 'string' ? value['ResultInfo'] : '';
+        out.push({ path, item: value, code, info, ok: code === 0 });
+        // An item result holds the item it is about, never further results.
+      } else {
+        const keys = Object.keys(value);
+        for (let index = keys.length - 1; index >= 0; index -= 1) {
+          const key = keys[index] as string;
+          const child = value[key];
+          if (typeof child === 'object' && child !== null) {
+            values.push(child);
+            paths.push(path === '' ? key : `${path}.${key}`);
+          }
+        }
+      }
+    }
   }
-  if (!isObject(value)) return;
-  const code = value['ResultCode'];
-  if (typeof code === 'number') {
-    const info = typeof value['ResultInfo'] === 'string' ? value['ResultInfo'] : '';
-    out.push({ path, item: value, code, info, ok: code === 0 });
-    // An item result holds the item it is about, never further results.
-    return;
-  }
-  for (const [key, child] of Object.entries(value)) collect(child, path === '' ? key : `${path}.${key}`, out);
 }
 
 /** Every per-item result of a response body, in document order (empty for answers without any). */
 export function itemResults<Body>(body: Body): ItemOutcome<ItemResultOf<Body>>[] {
   const out: ItemOutcome[] = [];
-  collect(body, '', out);
+  collect(body, out);
   return out as ItemOutcome<ItemResultOf<Body>>[];
 }
 

@@ -2,8 +2,8 @@
  * Async iterators that read `get_contact_group` and `get_list` to the end, page by page, through the client's own
  * methods (so signing, limits, retries and typed failures apply to every page).
  *
- * A failed page ends the iteration by throwing the call's typed error (`ApiError`, `NetworkError` or
- * `RequestValidationError`). The vendor documents neither page size nor what a server that never finishes would do,
+ * A failed page ends the iteration by throwing the call's typed error (`ApiError`, `NetworkError`,
+ * `UnclearOutcomeError`, `UnexpectedAnswerError`, `UserSigError` or `RequestValidationError`). The vendor documents neither page size nor what a server that never finishes would do,
  * so the iterators stop with a `PaginationError` after `maxPages` pages, or as soon as a page would send the same
  * cursor again, instead of looping for ever.
  */

@@ -63,7 +63,7 @@ export function redactedRequestUrl(baseUrl: string, path: string, identity: Pick
 
 /** Returns a copy of `request` carrying the five signing parameters, with a fresh `random`. */
 export async function signRequest(request: Request, identity: SigningIdentity): Promise<SignedRequest> {
-  const userSig = await identity.userSigs.get();
+  const userSig = await identity.userSigs.get(request.signal);
   const random = randomUint32();
   const url = new URL(request.url);
   for (const name of signingQueryParams) url.searchParams.delete(name);

@@ -1,3 +1,6 @@
+import { untilAborted } from './abort.js';
+import { MAX_TIMER_MS, type Clock } from './clock.js';
+import type { UserSigFailureReason } from './errors.js';
 import {
   UserSigFormatError,
   UserSigInputError,
@@ -16,6 +19,22 @@ export type UserSigProvider = () => string | Promise<string>;
 
 export const DEFAULT_USERSIG_EXPIRE_SECONDS = 86_400;
 export const DEFAULT_REFRESH_MARGIN_SECONDS = 300;
+/** How long a provider may take to return a UserSig; a signing service that has not answered by then is down. */
+export const DEFAULT_USERSIG_TIMEOUT_MS = 10_000;
+
+/**
+ * Why `get()` has no UserSig: the provider did not settle within its timeout, threw or rejected (its error is the
+ * `cause`), or returned something other than a non-empty string.
+ */
+export class UserSigUnavailableError extends Error {
+  override readonly name = 'UserSigUnavailableError';
+  readonly reason: UserSigFailureReason;
+
+  constructor(reason: UserSigFailureReason, message: string, options?: { cause: unknown }) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
 
 interface CachePolicyOptions {
   /**
@@ -30,6 +49,16 @@ interface CachePolicyOptions {
   clock?: () => number;
 }
 
+interface ProviderTimeoutOptions {
+  /**
+   * With a provider: how long one call of it may take before `get()` rejects with reason `timeout` (default 10000).
+   * A later `get()` asks the provider again; what the late call returns is not used.
+   */
+  providerTimeoutMs?: number;
+  /** The timers for that timeout; injectable for tests (default the global ones). */
+  timers?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+}
+
 export interface SecretKeyUserSigSourceOptions extends CachePolicyOptions {
   secretKey: string;
   sdkAppId: number;
@@ -37,7 +66,7 @@ export interface SecretKeyUserSigSourceOptions extends CachePolicyOptions {
   provider?: never;
 }
 
-export interface ProviderUserSigSourceOptions extends CachePolicyOptions {
+export interface ProviderUserSigSourceOptions extends CachePolicyOptions, ProviderTimeoutOptions {
   provider: UserSigProvider;
   secretKey?: never;
 }
@@ -45,8 +74,12 @@ export interface ProviderUserSigSourceOptions extends CachePolicyOptions {
 export type UserSigSourceOptions = SecretKeyUserSigSourceOptions | ProviderUserSigSourceOptions;
 
 export interface UserSigSource {
-  /** Resolves to a UserSig that is valid for at least the refresh margin. */
-  get(): Promise<string>;
+  /**
+   * Resolves to a UserSig that is valid for at least the refresh margin. Rejects with a `UserSigUnavailableError`
+   * when the provider fails, or with the signal's reason as soon as `signal` aborts (a provider call other callers
+   * wait for goes on).
+   */
+  get(signal?: AbortSignal): Promise<string>;
   /**
    * Drops the cached UserSig, e.g. after the server answered 70001. Pass the sig that was rejected so
    * that concurrent callers reporting the same stale sig do not discard a replacement another caller
@@ -80,11 +113,48 @@ function secretKeyIssuer(options: SecretKeyUserSigSourceOptions, expireSeconds: 
     });
 }
 
-function providerIssuer(provider: UserSigProvider, fallbackLifetimeSeconds: number): Issuer {
+const globalTimers: Pick<Clock, 'setTimeout' | 'clearTimeout'> = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+function describeFailure(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : 'a non-Error value';
+}
+
+/** The provider's answer, or a UserSigUnavailableError when it throws, rejects or takes longer than `timeoutMs`. */
+function askProvider(provider: UserSigProvider, timeoutMs: number, timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const timer = timers.setTimeout(() => {
+      reject(new UserSigUnavailableError('timeout', `the userSig provider returned no UserSig within ${timeoutMs} ms (userSigTimeoutMs)`));
+    }, timeoutMs);
+    // Called from a promise, so a provider that throws synchronously rejects like one that returns a rejection.
+    Promise.resolve()
+      .then(provider)
+      .then(
+        (value) => {
+          timers.clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          timers.clearTimeout(timer);
+          reject(new UserSigUnavailableError('provider-error', `the userSig provider failed: ${describeFailure(error)}`, { cause: error }));
+        },
+      );
+  });
+}
+
+function providerIssuer(
+  provider: UserSigProvider,
+  fallbackLifetimeSeconds: number,
+  timeoutMs: number,
+  timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>,
+): Issuer {
   return async (nowSeconds) => {
-    const userSig: unknown = await provider();
+    const userSig = await askProvider(provider, timeoutMs, timers);
     if (typeof userSig !== 'string' || userSig.length === 0) {
-      throw new TypeError('UserSig provider returned an empty value or a non-string');
+      throw new UserSigUnavailableError('invalid-value', 'the userSig provider returned an empty value or a non-string');
     }
     try {
       return { userSig, expiresAt: userSigExpiresAt(decodeUserSig(userSig)) };
@@ -105,9 +175,13 @@ export function createUserSigSource(options: UserSigSourceOptions): UserSigSourc
     throw new UserSigInputError('refreshMarginSeconds', 'must be an integer from 0 to expireSeconds - 1');
   }
   const clock = options.clock ?? Date.now;
+  const timeoutMs = options.provider !== undefined ? (options.providerTimeoutMs ?? DEFAULT_USERSIG_TIMEOUT_MS) : DEFAULT_USERSIG_TIMEOUT_MS;
+  if (!(Number.isFinite(timeoutMs) && timeoutMs >= 1 && timeoutMs <= MAX_TIMER_MS)) {
+    throw new UserSigInputError('providerTimeoutMs', `must be a number of milliseconds from 1 to ${MAX_TIMER_MS}`);
+  }
   const issue =
     options.provider !== undefined
-      ? providerIssuer(options.provider, expireSeconds)
+      ? providerIssuer(options.provider, expireSeconds, timeoutMs, options.timers ?? globalTimers)
       : secretKeyIssuer(options, expireSeconds);
 
   let cached: { userSig: string; refreshAtMs: number } | undefined;
@@ -123,14 +197,14 @@ export function createUserSigSource(options: UserSigSourceOptions): UserSigSourc
   }
 
   return {
-    get() {
+    get(signal) {
       if (cached !== undefined && clock() < cached.refreshAtMs) {
         return Promise.resolve(cached.userSig);
       }
       inFlight ??= refresh().finally(() => {
         inFlight = undefined;
       });
-      return inFlight;
+      return signal === undefined ? inFlight : untilAborted(inFlight, signal);
     },
     invalidate(staleUserSig) {
       if (staleUserSig === undefined || cached?.userSig === staleUserSig) {

@@ -19,7 +19,8 @@ export type UserSigInputField =
   | 'identifier'
   | 'expireSeconds'
   | 'now'
-  | 'refreshMarginSeconds';
+  | 'refreshMarginSeconds'
+  | 'providerTimeoutMs';
 
 /**
  * Thrown for invalid generation inputs. The message names the field and the rule but never a value,

@@ -8,7 +8,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DONE_OUTCOMES, resultLine, tallyKey } from '../src/cli/bulk/outcome.js';
 import { ProgressReporter } from '../src/cli/bulk/progress.js';
+import { createChatGroupsClient } from '../src/client.js';
 import { startSandbox, type Fixture, type RunningSandbox } from '../src/sandbox/index.js';
 import { runCli, sandboxEnv, startCli } from './support/cli-process.js';
 
@@ -356,3 +358,33 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe('result lines of calls that got no usable answer', () => {
+  /** A real failed call: the client against an injected fetch. */
+  async function failedCall(fetch: () => Promise<Response>, userSig?: () => unknown) {
+    const client = createChatGroupsClient({
+      sdkAppId: 1400000000,
+      identifier: 'administrator',
+      ...(userSig === undefined ? { secretKey: 'k'.repeat(32) } : { userSig: userSig as () => string }),
+      baseUrl: 'https://chat.test',
+      fetch: fetch as unknown as typeof globalThis.fetch,
+    });
+    const result = await client.delContactGroup({ From_Account: 'user1', GroupName: ['work'] });
+    return { last: result, calls: [result], data: undefined };
+  }
+
+  it('records a redirect as an unexpected answer to fix, not as a network failure to retry', async () => {
+    const performed = await failedCall(async () => new Response(null, { status: 301, headers: { location: 'https://elsewhere.test/' } }));
+    const line = resultLine('user1', performed, false, performance.now());
+    expect(line).toMatchObject({ outcome: 'unexpected-answer', ok: false, done: false, code: null, reason: 'redirect', status: 301 });
+    expect(tallyKey(line)).toBe('unexpected-answer redirect');
+    expect(DONE_OUTCOMES.has(line.outcome)).toBe(false);
+  });
+
+  it('records a failing UserSig provider as usersig, nothing sent', async () => {
+    const performed = await failedCall(async () => new Response('{}'), () => 42);
+    const line = resultLine('user1', performed, false, performance.now());
+    expect(line).toMatchObject({ outcome: 'usersig', ok: false, done: false, code: null, reason: 'invalid-value' });
+    expect(tallyKey(line)).toBe('usersig invalid-value');
+  });
+});

@@ -4,6 +4,8 @@
  * also run in-process, through the same dispatcher `main.ts` calls, because a child process costs about a second
  * of CPU here and the table would take the file well past its time budget.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operations } from '../generated/operations.js';
 import { regions } from '../generated/regions.js';
@@ -266,6 +268,31 @@ describe('exit codes of single calls', () => {
     const result = await runCli(['delete-group', '--user', 'user6', '--group', 'work', '--max-attempts', '1'], { ...env, TENCENT_CHAT_BASE_URL: 'http://127.0.0.1:9' });
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('failed on the network');
+  });
+
+  it('1: a redirect is not followed; the error names the status and the target host, never its query', async () => {
+    const elsewhere = createServer((_request, response) => response.writeHead(200).end('{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}'));
+    const moved = createServer((request, response) => {
+      response.writeHead(308, { location: `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/x?${(request.url ?? '').split('?')[1] ?? ''}` }).end();
+    });
+    const requestsElsewhere: string[] = [];
+    elsewhere.on('request', (request: { url?: string }) => requestsElsewhere.push(request.url ?? ''));
+    await Promise.all([elsewhere, moved].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+    try {
+      const movedUrl = `http://127.0.0.1:${(moved.address() as AddressInfo).port}`;
+      const result = await runCli(['delete-group', '--user', 'user6', '--group', 'work', '--json'], { ...env, TENCENT_CHAT_BASE_URL: movedUrl });
+      expect(result.code).toBe(1);
+      const printed = JSON.parse(result.stdout) as { error: Record<string, unknown>; attempts: unknown[] };
+      const elsewhereHost = `127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+      expect(printed.error).toMatchObject({ kind: 'unexpected-answer', reason: 'redirect', status: 308, location: elsewhereHost, code: null, retryable: false });
+      expect(printed.attempts).toHaveLength(1);
+      expect(result.stderr).toContain('HTTP 308');
+      expect(result.stderr).toContain(elsewhereHost);
+      expect(`${result.stdout}${result.stderr}`).not.toMatch(/usersig=(?!REDACTED)/);
+      expect(requestsElsewhere).toEqual([]);
+    } finally {
+      await Promise.all([elsewhere, moved].map((server) => new Promise((resolve) => server.close(resolve))));
+    }
   });
 
   it('0: a lost answer followed by 51009 is reported as unclear: the group is gone either way', async () => {

@@ -12,6 +12,10 @@ import {
   type GroupItem,
   type NetworkError,
   type RequestValidationError,
+  type UnexpectedAnswerError,
+  type UnexpectedAnswerReason,
+  type UserSigError,
+  type UserSigFailureReason,
 } from '../src/index.js';
 import type { UnclearOutcomeError } from '../src/errors.js';
 
@@ -93,7 +97,12 @@ describe('results', () => {
   it('expose code, meaning and retryable on every failure kind', () => {
     if (!result.ok) {
       expectTypeOf(result.error).toEqualTypeOf<
-        ApiError<'delContactGroup'> | NetworkError | UnclearOutcomeError<'delContactGroup'> | RequestValidationError
+        | ApiError<'delContactGroup'>
+        | NetworkError
+        | UnclearOutcomeError<'delContactGroup'>
+        | RequestValidationError
+        | UnexpectedAnswerError
+        | UserSigError
       >();
       expectTypeOf(result.error.meaning).toEqualTypeOf<string>();
       expectTypeOf(result.error.retryable).toEqualTypeOf<boolean>();
@@ -137,6 +146,45 @@ describe('results', () => {
       expectTypeOf(result.host).toEqualTypeOf<string>();
       expectTypeOf(result.endpoint).toEqualTypeOf<'primary' | 'backup'>();
     }
+  });
+
+  it('can be switched over exhaustively by kind, each kind with its own fields', () => {
+    const describe = (failure: CallResult<'delContactGroup'>): string => {
+      if (failure.ok) return 'ok';
+      const { error } = failure;
+      switch (error.kind) {
+        case 'api':
+          return `api ${error.code} ${error.info}`;
+        case 'network':
+          return `network ${error.reason} ${error.delivery}`;
+        case 'unclear':
+          return `unclear ${error.possibleEffect}`;
+        case 'validation':
+          return `validation ${error.field}`;
+        case 'unexpected-answer': {
+          expectTypeOf(error.reason).toEqualTypeOf<UnexpectedAnswerReason>();
+          expectTypeOf(error.location).toEqualTypeOf<string | undefined>();
+          expectTypeOf(error.limitBytes).toEqualTypeOf<number | undefined>();
+          expectTypeOf(error.retryable).toEqualTypeOf<false>();
+          expectTypeOf(error.code).toEqualTypeOf<undefined>();
+          return `unexpected ${error.reason} ${error.hint}`;
+        }
+        case 'usersig': {
+          expectTypeOf(error.reason).toEqualTypeOf<UserSigFailureReason>();
+          expectTypeOf(error.delivery).toEqualTypeOf<'not-sent'>();
+          expectTypeOf(error.retryable).toEqualTypeOf<false>();
+          return `usersig ${error.reason} ${error.hint}`;
+        }
+        default: {
+          // Every kind is handled above, so nothing is left.
+          const rest: never = error;
+          return rest;
+        }
+      }
+    };
+    expectTypeOf(describe).returns.toEqualTypeOf<string>();
+    expectTypeOf<UnexpectedAnswerReason>().toEqualTypeOf<'redirect' | 'too-large' | 'not-json' | 'not-envelope' | 'too-deep'>();
+    expectTypeOf<UserSigFailureReason>().toEqualTypeOf<'timeout' | 'provider-error' | 'invalid-value'>();
   });
 
   it('tell an unclear outcome apart from an api failure', () => {

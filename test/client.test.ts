@@ -7,6 +7,8 @@ import {
   ClientOptionsError,
   NetworkError,
   RequestValidationError,
+  UnexpectedAnswerError,
+  UserSigError,
   createChatGroupsClient,
   decodeUserSig,
   errorCodes,
@@ -188,12 +190,18 @@ describe('signing', () => {
     expect(provider).toHaveBeenCalledTimes(2);
   });
 
-  it('rejects with the provider\'s own error, sending nothing, when no UserSig can be had', async () => {
-    const outage = new Error('signing service unavailable');
+  it('resolves with a UserSigError naming the provider\'s error, sending nothing, when no UserSig can be had', async () => {
+    const outage = Object.assign(new Error('signing service unavailable'), { code: 'ESIGNER' });
     const stub = stubFetch();
     const chat = client(stub.fetch, { secretKey: undefined, userSig: () => Promise.reject(outage) });
-    await expect(chat.delContactGroup(validBody)).rejects.toBe(outage);
+    const result = failed(await chat.delContactGroup(validBody));
     expect(stub.calls).not.toHaveBeenCalled();
+    expect(result.error).toBeInstanceOf(UserSigError);
+    expect(result.error).toMatchObject({ kind: 'usersig', reason: 'provider-error', delivery: 'not-sent', retryable: false, code: undefined });
+    expect(result.error.message).toContain('signing service unavailable');
+    expect((result.error.cause as Error & { code?: string }).code).toBe('ESIGNER');
+    expect(result.attempts).toHaveLength(1);
+    expect(result.attempts[0]?.outcome).toEqual({ kind: 'usersig', code: undefined, reason: 'provider-error' });
   });
 
   it('signs client.raw requests and overrides signing parameters a caller smuggles in', async () => {
@@ -400,12 +408,13 @@ describe('answers', () => {
   });
 
   it.each([
-    ['a body that is not JSON', () => new Response('<html>ok</html>', { status: 200 })],
-    ['JSON without ErrorCode', () => json({ ActionStatus: 'OK' })],
-    ['an empty body', () => new Response(null, { status: 200 })],
-  ])('turns a 200 with %s into an invalid-body NetworkError', async (_case, answer) => {
+    ['a body that is not JSON', () => new Response('<html>ok</html>', { status: 200 }), 'not-json'],
+    ['an empty body', () => new Response(null, { status: 200 }), 'not-json'],
+    ['JSON without ErrorCode', () => json({ ActionStatus: 'OK' }), 'not-envelope'],
+  ])('turns a 200 with %s into a non-retryable UnexpectedAnswerError', async (_case, answer, reason) => {
     const result = failed(await client(stubFetch(answer).fetch).delContactGroup(validBody));
-    expect(result.error).toMatchObject({ kind: 'network', reason: 'invalid-body', status: 200 });
+    expect(result.error).toBeInstanceOf(UnexpectedAnswerError);
+    expect(result.error).toMatchObject({ kind: 'unexpected-answer', reason, status: 200, retryable: false, strategy: 'none', code: undefined });
   });
 });
 
@@ -433,7 +442,7 @@ describe('secrets', () => {
       failures.push(failed(result).error);
     }
     failures.push(failed(await client(stubFetch().fetch).delContactGroup({ From_Account: '', GroupName: [] } as never)).error);
-    expect(failures.map((error) => error.kind)).toEqual(['api', 'network', 'network', 'network', 'validation']);
+    expect(failures.map((error) => error.kind)).toEqual(['api', 'network', 'network', 'unexpected-answer', 'validation']);
     for (const error of failures) {
       const renderings = [
         String(error),

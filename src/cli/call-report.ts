@@ -4,7 +4,7 @@
  */
 import type { OperationId } from '../../generated/operations.js';
 import type { CallFailure } from '../client.js';
-import type { ApiError, NetworkError, RequestValidationError, UnclearOutcomeError } from '../errors.js';
+import type { ApiError, NetworkError, RequestValidationError, UnclearOutcomeError, UnexpectedAnswerError, UserSigError } from '../errors.js';
 import { itemFailures } from '../item-results.js';
 import { ExitCode } from './command.js';
 import type { Performance } from './perform-operation.js';
@@ -34,6 +34,10 @@ export function exitCodeOf(performance: Performance): ExitCode {
       return ExitCode.usage;
     case 'network':
       return ExitCode.network;
+    case 'unexpected-answer':
+    case 'usersig':
+      // Not a passing network problem: the same request would get the same answer, so something must be fixed.
+      return ExitCode.failure;
   }
 }
 
@@ -48,7 +52,25 @@ export function errorJson(error: CallError): Record<string, unknown> {
       return unclearJson(error);
     case 'validation':
       return validationJson(error);
+    case 'unexpected-answer':
+    case 'usersig':
+      return reasonedJson(error);
   }
+}
+
+function reasonedJson(error: UnexpectedAnswerError | UserSigError): Record<string, unknown> {
+  return {
+    kind: error.kind,
+    code: null,
+    reason: error.reason,
+    ...(error.kind === 'unexpected-answer' && error.status !== undefined ? { status: error.status } : {}),
+    ...(error.kind === 'unexpected-answer' && error.location !== undefined ? { location: error.location } : {}),
+    ...(error.kind === 'unexpected-answer' && error.limitBytes !== undefined ? { limitBytes: error.limitBytes } : {}),
+    meaning: error.meaning,
+    hint: error.hint,
+    retryable: error.retryable,
+    message: error.message,
+  };
 }
 
 function apiErrorJson(error: ApiError): Record<string, unknown> {

@@ -99,6 +99,8 @@ function report(plan: OperationPlan, performed: Performance): void {
       return;
     case 'api':
     case 'network':
+    case 'unexpected-answer':
+    case 'usersig':
       io.stderr.write(`${label}: ${error.message}\n(${facts})\n`);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * What one user's call came to, as a line of the results file. The outcome names say what an operator must do next:
  * nothing (`ok`, `unclear`, `possibly-done-earlier`), fix something and retry (`api-error`, `partial`, `invalid`,
- * `incomplete`), or just retry (`network`).
+ * `incomplete`, `unexpected-answer`, `usersig`), or just retry (`network`).
  */
 import type { OperationId } from '../../../generated/operations.js';
 import type { CallResult } from '../../client.js';
@@ -28,7 +28,11 @@ export type OutcomeKind =
   /** A paged read stopped before its last page. */
   | 'incomplete'
   /** No answer after the client's retries. */
-  | 'network';
+  | 'network'
+  /** Something other than the service's envelope answered (a redirect, an oversized or unreadable body): check the set-up. */
+  | 'unexpected-answer'
+  /** The userSig provider gave no UserSig, so nothing was sent. */
+  | 'usersig';
 
 /** Outcomes after which the state asked for holds: nothing to do, and a resume never runs them again. */
 export const DONE_OUTCOMES: ReadonlySet<OutcomeKind> = new Set(['ok', 'unclear', 'possibly-done-earlier']);
@@ -59,7 +63,9 @@ export interface ResultLine {
 /** How a summary counts a line: the outcome, with the ErrorCode or the network reason where there is one. */
 export function tallyKey(line: { readonly outcome: OutcomeKind; readonly code: number | null; readonly reason?: unknown }): string {
   if (line.outcome === 'ok') return 'ok';
-  if (line.outcome === 'network') return `network ${typeof line.reason === 'string' ? line.reason : 'failure'}`;
+  if (line.outcome === 'network' || line.outcome === 'unexpected-answer' || line.outcome === 'usersig') {
+    return `${line.outcome} ${typeof line.reason === 'string' ? line.reason : 'failure'}`;
+  }
   return line.code === null ? line.outcome : `${line.outcome} ${line.code}`;
 }
 
@@ -77,7 +83,7 @@ function history(calls: readonly CallResult<OperationId>[]): { random: number; o
           ? attempt.outcome.status === undefined
             ? attempt.outcome.reason
             : `http ${attempt.outcome.status}`
-          : attempt.outcome.code,
+          : attempt.outcome.code ?? attempt.outcome.reason,
     })),
   );
 }
@@ -146,6 +152,18 @@ export function resultLine(
         delivery: error.delivery,
         ...(error.status === undefined ? {} : { status: error.status }),
         ...(error.causeCode === undefined ? {} : { causeCode: error.causeCode }),
+      };
+    case 'unexpected-answer':
+    case 'usersig':
+      return {
+        ...common,
+        outcome: error.kind,
+        ok: false,
+        done: false,
+        code: null,
+        info: `${error.meaning} Hint: ${error.hint}`,
+        reason: error.reason,
+        ...(error.kind === 'unexpected-answer' && error.status !== undefined ? { status: error.status } : {}),
       };
   }
 }

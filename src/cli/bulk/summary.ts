@@ -53,6 +53,8 @@ function explain(key: string): string {
   if (outcome === 'possibly-done-earlier') return 'an earlier run may have done it (its call was cut off); nothing to do';
   if (outcome === 'unclear') return 'an unanswered attempt may have done it; nothing to do';
   if (outcome === 'network') return 'no answer after retries; run again with --retry-failed';
+  if (outcome === 'unexpected-answer') return 'not the service\'s answer; check baseUrl or region (see the results file)';
+  if (outcome === 'usersig') return 'the userSig provider gave no UserSig; nothing was sent';
   const info = (errorCodes as Readonly<Record<number, ErrorCodeInfo>>)[code];
   if (info === undefined) return '';
   const firstSentence = /^[^.]*\./.exec(info.meaning)?.[0] ?? info.meaning;
