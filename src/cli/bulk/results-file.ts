@@ -23,7 +23,13 @@ export class ResultsFile {
   private constructor(path: string, fd: number) {
     this.path = path;
     this.#fd = fd;
-    this.#timer = setInterval(() => this.sync(), SYNC_INTERVAL_MS);
+    this.#timer = setInterval(() => {
+      try {
+        this.sync();
+      } catch {
+        // A disk that fails is reported by the next append or by close; a timer has no one to tell.
+      }
+    }, SYNC_INTERVAL_MS);
     // The timer must not keep a finished run alive.
     this.#timer.unref();
   }

@@ -1,0 +1,42 @@
+/**
+ * When one user's answer says every other call of the run would fail the same way, so the run should stop taking
+ * users instead of calling all of them for the same failure: an ErrorCode the spec marks app-wide (a wrong key, an
+ * identifier that is not an app admin, a disabled app…), or, before any call of the run got an answer, a host that
+ * cannot be reached at all (nothing was sent, so the setting that names it is wrong or its server is down).
+ */
+import { errorCodes, type ErrorCodeInfo } from '../../../generated/error-codes.js';
+import { blockedPort, networkAdvice, type AdviceSettings } from '../network-advice.js';
+import type { Performance } from '../perform-operation.js';
+
+export interface EarlyStop {
+  /** The ErrorCode, for an app-wide answer. */
+  readonly code?: number;
+  /** What went wrong and what to fix, in one or two sentences. */
+  readonly problem: string;
+}
+
+function appWide(code: number): ErrorCodeInfo | undefined {
+  const info = (errorCodes as Readonly<Record<number, ErrorCodeInfo>>)[code];
+  return info?.appWide === true ? info : undefined;
+}
+
+/**
+ * @param answeredBefore whether a call of this run has had an answer already: then the host is right, and a
+ *   connection failure is bad luck for the users it hit, not a reason to stop.
+ */
+export function earlyStop(performed: Performance, answeredBefore: boolean, settings: AdviceSettings): EarlyStop | undefined {
+  const { last } = performed;
+  if (last.ok) return undefined;
+  const { error } = last;
+  if (error.kind === 'api' && appWide(error.code) !== undefined) {
+    const hint = error.hint === undefined ? '' : ` Likely cause: ${error.hint}`;
+    return {
+      code: error.code,
+      problem: `ErrorCode ${error.code} concerns the whole app, so every other call would get it too: ${error.meaning}${hint}`,
+    };
+  }
+  if (error.kind === 'network' && !answeredBefore && error.reason === 'connection' && (error.delivery === 'not-sent' || blockedPort(error))) {
+    return { problem: `no call can reach the service: ${networkAdvice(error, settings)}.` };
+  }
+  return undefined;
+}
