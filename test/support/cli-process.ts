@@ -40,13 +40,25 @@ function cleanEnv(): Record<string, string> {
   );
 }
 
-export function startCli(args: readonly string[], env: Record<string, string | undefined>, stdin?: string): RunningCli {
+/**
+ * Who the program runs as: permissions mean nothing to root, so a test of an unreadable or read-only file runs the
+ * program as an ordinary user (nobody) when the tests run as root.
+ */
+export interface RunAs {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+export const UNPRIVILEGED: RunAs | undefined = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
+
+export function startCli(args: readonly string[], env: Record<string, string | undefined>, stdin?: string, runAs?: RunAs): RunningCli {
   const merged = { ...cleanEnv(), ...env };
   for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: ROOT,
     env: merged as Record<string, string>,
     stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    ...(runAs === undefined ? {} : { uid: runAs.uid, gid: runAs.gid }),
   });
   let stdout = '';
   let stderr = '';
@@ -60,6 +72,6 @@ export function startCli(args: readonly string[], env: Record<string, string | u
   return { child, done, stdout: () => stdout, stderr: () => stderr };
 }
 
-export function runCli(args: readonly string[], env: Record<string, string | undefined>, stdin?: string): Promise<CliResult> {
-  return startCli(args, env, stdin).done;
+export function runCli(args: readonly string[], env: Record<string, string | undefined>, stdin?: string, runAs?: RunAs): Promise<CliResult> {
+  return startCli(args, env, stdin, runAs).done;
 }
