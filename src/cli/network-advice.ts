@@ -39,6 +39,26 @@ export function blockedPort(error: NetworkError): boolean {
   return error.reason === 'connection' && causeMessages(error).includes('bad port');
 }
 
+/**
+ * Whether the failure points at the setting that names the host rather than at bad luck: a name that does not
+ * resolve, a refused or blocked connection, a TLS failure, a path the host does not know, an answer that is not the
+ * API's. Timeouts, cut connections and 5xx statuses are left out: they also come and go with load.
+ */
+export function pointsAtSetting(error: NetworkError): boolean {
+  const code = error.causeCode;
+  switch (error.reason) {
+    case 'connection':
+      return error.delivery === 'not-sent' || blockedPort(error) || (code !== undefined && TLS_CODE.test(code));
+    case 'http-status':
+      return error.status === 404 || error.status === 405;
+    case 'invalid-body':
+      return true;
+    case 'timeout':
+    case 'aborted':
+      return false;
+  }
+}
+
 export function networkAdvice(error: NetworkError, settings: AdviceSettings): string {
   const { host, origin, hostname } = where(error.url);
   const code = error.causeCode;

@@ -1,11 +1,11 @@
 /**
  * When one user's answer says every other call of the run would fail the same way, so the run should stop taking
  * users instead of calling all of them for the same failure: an ErrorCode the spec marks app-wide (a wrong key, an
- * identifier that is not an app admin, a disabled app…), or, before any call of the run got an answer, a host that
- * cannot be reached at all (nothing was sent, so the setting that names it is wrong or its server is down).
+ * identifier that is not an app admin, a disabled app…), or, before any call of the run got an answer, a failure
+ * that points at the setting of the host (it does not resolve, refuses connections, speaks no TLS, is not the API).
  */
 import { errorCodes, type ErrorCodeInfo } from '../../../generated/error-codes.js';
-import { blockedPort, networkAdvice, type AdviceSettings } from '../network-advice.js';
+import { networkAdvice, pointsAtSetting, type AdviceSettings } from '../network-advice.js';
 import type { Performance } from '../perform-operation.js';
 
 export interface EarlyStop {
@@ -35,7 +35,7 @@ export function earlyStop(performed: Performance, answeredBefore: boolean, setti
       problem: `ErrorCode ${error.code} concerns the whole app, so every other call would get it too: ${error.meaning}${hint}`,
     };
   }
-  if (error.kind === 'network' && !answeredBefore && error.reason === 'connection' && (error.delivery === 'not-sent' || blockedPort(error))) {
+  if (error.kind === 'network' && !answeredBefore && pointsAtSetting(error)) {
     return { problem: `no call can reach the service: ${networkAdvice(error, settings)}.` };
   }
   return undefined;
