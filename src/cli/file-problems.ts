@@ -29,6 +29,8 @@ export function fileProblem(setting: string, path: string, use: FileUse, error: 
       return `cannot create files in ${directory}, the directory of ${named}: permission denied (a run writes its results and a lock file there)`;
     case 'EISDIR':
       return `${named} is a directory; give a file`;
+    case 'EFTYPE':
+      return `${named} is not a regular file (a pipe, socket or device); give a file`;
     case 'ENOTDIR':
       return `${named} is not a valid path: a part of it is a file, not a directory`;
     case 'EROFS':
@@ -36,6 +38,8 @@ export function fileProblem(setting: string, path: string, use: FileUse, error: 
     case 'ENOSPC':
     case 'EDQUOT':
       return `no space left for ${named} (${code}); free some space, then run the same command again`;
+    case 'EFBIG':
+      return `${named} has reached the largest file this process may write (EFBIG, see ulimit -f); choose another --results file or raise the limit`;
     default:
       return `cannot ${use === 'read' ? 'read' : 'write'} ${named}: ${code ?? (error as Error).message}`;
   }

@@ -51,10 +51,23 @@ export interface RunAs {
 
 export const UNPRIVILEGED: RunAs | undefined = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
 
-export function startCli(args: readonly string[], env: Record<string, string | undefined>, stdin?: string, runAs?: RunAs): RunningCli {
+export interface CliProcessOptions {
+  readonly runAs?: RunAs | undefined;
+  /**
+   * The largest file the program may write, in blocks of `ulimit -f` (512 bytes in dash, 1,024 in bash): a write
+   * past it fails with EFBIG, as one to a full disk fails with ENOSPC.
+   */
+  readonly fileSizeLimitBlocks?: number;
+}
+
+export function startCli(args: readonly string[], env: Record<string, string | undefined>, stdin?: string, options: CliProcessOptions = {}): RunningCli {
   const merged = { ...cleanEnv(), ...env };
   for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+  const program = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', ...args];
+  const { runAs, fileSizeLimitBlocks } = options;
+  // The shell sets the limit and then becomes the program (exec), so signals still reach the program itself.
+  const [command, ...commandArgs] = (fileSizeLimitBlocks === undefined ? program : ['/bin/sh', '-c', `ulimit -f ${fileSizeLimitBlocks} && exec "$@"`, 'sh', ...program]) as [string, ...string[]];
+  const child = spawn(command, commandArgs, {
     cwd: ROOT,
     env: merged as Record<string, string>,
     stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -72,6 +85,6 @@ export function startCli(args: readonly string[], env: Record<string, string | u
   return { child, done, stdout: () => stdout, stderr: () => stderr };
 }
 
-export function runCli(args: readonly string[], env: Record<string, string | undefined>, stdin?: string, runAs?: RunAs): Promise<CliResult> {
-  return startCli(args, env, stdin, runAs).done;
+export function runCli(args: readonly string[], env: Record<string, string | undefined>, stdin?: string, options?: CliProcessOptions): Promise<CliResult> {
+  return startCli(args, env, stdin, options).done;
 }

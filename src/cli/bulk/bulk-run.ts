@@ -3,12 +3,13 @@
  * (nothing here waits on purpose) and `concurrency` users are under way at once. Every user gets a `start` line
  * before its call and a `result` line when it ends, in the results file, which is also what a resume reads.
  */
+import { statSync } from 'node:fs';
 import process from 'node:process';
 import type { Readable } from 'node:stream';
 import type { OperationId } from '../../../generated/operations.js';
 import type { ChatGroupsClient } from '../../client.js';
 import { ExitCode, type CliIo } from '../command.js';
-import { fileProblem } from '../file-problems.js';
+import { fileError, fileProblem } from '../file-problems.js';
 import { USER_FIELD, type Paging } from '../operation-spec.js';
 import { performOperation, type Performance } from '../perform-operation.js';
 import { readEarlierResults, type EarlierResults, type RunLine } from './earlier-results.js';
@@ -105,6 +106,7 @@ async function runLocked(
   const { io } = input;
   let earlier: EarlierResults;
   try {
+    resultsMustBeAFile(input.resultsPath);
     earlier = await readEarlierResults(input.resultsPath);
   } catch (error) {
     source.destroy();
@@ -277,6 +279,22 @@ async function runLocked(
   if (failure !== undefined) throw failure;
   io.stdout.write(input.json ? `${JSON.stringify(summary)}\n` : summaryText(totals));
   return bulkExitCode(totals);
+}
+
+/**
+ * A results file is read to its end and appended to: a pipe would block the read until something writes to it, and
+ * a device (/dev/zero) would never end, so anything but a regular file (or none yet) is refused.
+ */
+function resultsMustBeAFile(path: string): void {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if (stats.isDirectory()) throw fileError('EISDIR', `${path} is a directory`);
+  if (!stats.isFile()) throw fileError('EFTYPE', `${path} is not a regular file`);
 }
 
 /** Closing syncs the file to disk; a disk that fails now has already been reported by the append that met it. */
