@@ -4,7 +4,7 @@
  * process against a sandbox; where permissions matter it runs as an ordinary user, since root may write anything.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +103,13 @@ describe('a file that cannot be used is a settings problem (exit 2), named, befo
       result,
       `cannot create files in ${path('locked-dir')}, the directory of --results ${path('locked-dir/results.ndjson')}: permission denied (a run writes its results and a lock file there)`,
     );
+  });
+
+  it('a lock file next to the results that cannot be read', async () => {
+    await writeFile(path('foreign.ndjson.lock'), '1\n', { mode: 0o000 });
+    const result = await runCli(bulk(path('users.txt'), path('foreign.ndjson')), env, undefined, { runAs: UNPRIVILEGED });
+    expectSettingsProblem(result, `the lock file of --results ${path('foreign.ndjson.lock')} cannot be read: permission denied`);
+    expect(readdirSync(dir).filter((name) => name.startsWith('foreign'))).toEqual(['foreign.ndjson.lock']);
   });
 
   it('a directory as --body @FILE', async () => {

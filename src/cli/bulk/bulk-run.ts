@@ -87,7 +87,13 @@ export async function runBulk(input: BulkRunInput): Promise<ExitCode> {
   } catch (error) {
     source.destroy();
     if (error instanceof ResultsLockedError) return usageError(error.message);
-    if (error instanceof LockFileError) return usageError(fileProblem('--results', input.resultsPath, 'create', error.cause));
+    if (error instanceof LockFileError) {
+      return usageError(
+        error.use === 'create'
+          ? fileProblem('--results', input.resultsPath, 'create', error.cause)
+          : fileProblem('the lock file of --results', error.path, 'read', error.cause),
+      );
+    }
     return usageError(`cannot use --results ${input.resultsPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   try {

@@ -17,15 +17,20 @@ export class ResultsLockedError extends Error {
   override readonly name = 'ResultsLockedError';
 }
 
-/** The lock could not be written at all (a missing or read-only directory); `path` is the file that failed. */
+/**
+ * The lock could not be used at all: not created (a missing or read-only directory) or, when one exists, not read.
+ * `path` is the lock file.
+ */
 export class LockFileError extends Error {
   override readonly name = 'LockFileError';
   readonly path: string;
+  readonly use: 'create' | 'read';
   readonly code: string | undefined;
 
-  constructor(path: string, cause: NodeJS.ErrnoException) {
-    super(`cannot create ${path}: ${cause.code ?? cause.message}`, { cause });
+  constructor(path: string, use: 'create' | 'read', cause: NodeJS.ErrnoException) {
+    super(`cannot ${use} ${path}: ${cause.code ?? cause.message}`, { cause });
     this.path = path;
+    this.use = use;
     this.code = cause.code;
   }
 }
@@ -114,12 +119,17 @@ export function lockResults(resultsPath: string): ResultsLock {
   try {
     writeFileSync(candidate, content, { flag: 'wx' });
   } catch (error) {
-    throw new LockFileError(lockPath, error as NodeJS.ErrnoException);
+    throw new LockFileError(lockPath, 'create', error as NodeJS.ErrnoException);
   }
   try {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       if (tryLink(candidate, lockPath)) return heldLock(lockPath, content);
-      const found = readLock(lockPath);
+      let found: Found | undefined;
+      try {
+        found = readLock(lockPath);
+      } catch (error) {
+        throw new LockFileError(lockPath, 'read', error as NodeJS.ErrnoException);
+      }
       // Released between the link and the read: try again.
       if (found === undefined) continue;
       const holder = holderOf(found);
