@@ -318,7 +318,7 @@ describe('the results file', () => {
 
     const missing = await runCli(['delete-group', '--group', 'work', '--users-file', path('nowhere.txt'), '--results', path('nowhere.ndjson')], sandboxEnv(shared.url));
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/cannot read --users-file .*nowhere\.txt: ENOENT/);
+    expect(missing.stderr).toMatch(/--users-file .*nowhere\.txt does not exist/);
   });
 });
 

@@ -371,7 +371,7 @@ const badFlags = [
   ['a non-numeric --assist-flags', ['recent-contacts', '--user', 'a', '--assist-flags', 'all'], /--assist-flags: AssistFlags must be (an )?integer/],
   ['--body that is not JSON', ['delete-group', '--body', '{From_Account: hunter2}'], /--body is not valid JSON/],
   ['--body that is not an object', ['delete-group', '--body', '[1]'], /--body must be a JSON object/],
-  ['a --body file that does not exist', ['delete-group', '--body', '@/nonexistent/body.json'], /cannot read --body @\/nonexistent\/body\.json: ENOENT/],
+  ['a --body file that does not exist', ['delete-group', '--body', '@/nonexistent/body.json'], /--body @\/nonexistent\/body\.json does not exist/],
   ['--max-attempts 0', ['delete-group', '--user', 'a', '--group', 'b', '--max-attempts', '0'], /--max-attempts must be an integer from 1 to 100/],
   ['--timeout-ms 1.5', ['delete-group', '--user', 'a', '--group', 'b', '--timeout-ms', '1.5'], /--timeout-ms must be an integer/],
   ['--results without --users-file', ['delete-group', '--group', 'b', '--results', 'r.ndjson'], /--results belongs to a bulk run/],

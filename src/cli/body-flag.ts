@@ -1,5 +1,6 @@
 /** `--body JSON` or `--body @FILE`: a request body given whole, for fields no flag covers. */
 import { readFile } from 'node:fs/promises';
+import { fileProblem } from './file-problems.js';
 
 export type BodyResult = { readonly ok: true; readonly body: Record<string, unknown> } | { readonly ok: false; readonly message: string };
 
@@ -10,7 +11,7 @@ export async function readBodyFlag(value: string): Promise<BodyResult> {
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
-      return { ok: false, message: `cannot read --body @${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+      return { ok: false, message: fileProblem('--body', `@${path}`, 'read', error) };
     }
   }
   let body: unknown;

@@ -29,6 +29,12 @@ export const ExitCode = {
   usage: 2,
   /** No answer came back (connection, timeout, HTTP 5xx) after the client's retries. */
   network: 3,
+  /**
+   * A bulk run stopped taking users because none of them could succeed as things are: an ErrorCode that concerns
+   * the whole app (a wrong key, an identifier that is not an app admin…), a host no call can reach, or a results
+   * file that can no longer be written. Fix that, then resume.
+   */
+  stoppedEarly: 4,
   /** A bulk run stopped by Ctrl-C (SIGINT) after finishing the calls in flight: 128 + 2, as shells report it. */
   interrupted: 130,
   /** The same, stopped by SIGTERM: 128 + 15. */

@@ -9,6 +9,7 @@ import { runBulk } from './bulk/bulk-run.js';
 import { callFacts, exitCodeOf, failedItems, performanceJson } from './call-report.js';
 import { ExitCode, type CliIo } from './command.js';
 import type { BulkSettings } from './operation-command.js';
+import { networkAdvice } from './network-advice.js';
 import type { OperationCommandSpec } from './operation-spec.js';
 import { performOperation, type Performance } from './perform-operation.js';
 
@@ -63,6 +64,7 @@ export async function executeOperation(plan: OperationPlan): Promise<ExitCode> {
       progressIntervalMs: bulk.progressIntervalMs,
       retryFailed: bulk.retryFailed,
       json: plan.json,
+      endpointSetting: plan.endpointSetting,
     });
   }
 
@@ -98,10 +100,13 @@ function report(plan: OperationPlan, performed: Performance): void {
       io.stderr.write(`${label}: the request breaks the spec, so nothing was sent: ${error.message}\n`);
       return;
     case 'api':
-    case 'network':
     case 'unexpected-answer':
     case 'usersig':
       io.stderr.write(`${label}: ${error.message}\n(${facts})\n`);
+      return;
+    case 'network':
+      io.stderr.write(`${label}: ${networkAdvice(error, plan)}\n${label}: ${error.message}\n(${facts})\n`);
+      return;
   }
 }
 

@@ -10,6 +10,9 @@ export const EXIT_CODES_HELP = `Exit codes:
   1    the service answered a non-zero ErrorCode (bulk: at least one user failed so, none on the network)
   2    bad flags or settings, or a request the spec refuses; nothing was sent
   3    no answer came back (connection, timeout, HTTP 5xx) after the retries (bulk: at least one user still so)
+  4    a bulk run stopped early, as no user could succeed: an ErrorCode that concerns the whole app (e.g. a wrong
+       key or a non-admin identifier), a host no call could reach, or a results file that cannot be written; fix it
+       and run the same command with --retry-failed to run the users not run and those that failed
   130  a bulk run stopped by Ctrl-C once the calls in flight finished (143 for SIGTERM)`;
 
 export const BULK_OVERVIEW = `Every command that takes --user also runs for a list of users, resumably:

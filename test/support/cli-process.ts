@@ -40,13 +40,38 @@ function cleanEnv(): Record<string, string> {
   );
 }
 
-export function startCli(args: readonly string[], env: Record<string, string | undefined>, stdin?: string): RunningCli {
+/**
+ * Who the program runs as: permissions mean nothing to root, so a test of an unreadable or read-only file runs the
+ * program as an ordinary user (nobody) when the tests run as root.
+ */
+export interface RunAs {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+export const UNPRIVILEGED: RunAs | undefined = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
+
+export interface CliProcessOptions {
+  readonly runAs?: RunAs | undefined;
+  /**
+   * The largest file the program may write, in blocks of `ulimit -f` (512 bytes in dash, 1,024 in bash): a write
+   * past it fails with EFBIG, as one to a full disk fails with ENOSPC.
+   */
+  readonly fileSizeLimitBlocks?: number;
+}
+
+export function startCli(args: readonly string[], env: Record<string, string | undefined>, stdin?: string, options: CliProcessOptions = {}): RunningCli {
   const merged = { ...cleanEnv(), ...env };
   for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+  const program = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', ...args];
+  const { runAs, fileSizeLimitBlocks } = options;
+  // The shell sets the limit and then becomes the program (exec), so signals still reach the program itself.
+  const [command, ...commandArgs] = (fileSizeLimitBlocks === undefined ? program : ['/bin/sh', '-c', `ulimit -f ${fileSizeLimitBlocks} && exec "$@"`, 'sh', ...program]) as [string, ...string[]];
+  const child = spawn(command, commandArgs, {
     cwd: ROOT,
     env: merged as Record<string, string>,
     stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    ...(runAs === undefined ? {} : { uid: runAs.uid, gid: runAs.gid }),
   });
   let stdout = '';
   let stderr = '';
@@ -60,6 +85,6 @@ export function startCli(args: readonly string[], env: Record<string, string | u
   return { child, done, stdout: () => stdout, stderr: () => stderr };
 }
 
-export function runCli(args: readonly string[], env: Record<string, string | undefined>, stdin?: string): Promise<CliResult> {
-  return startCli(args, env, stdin).done;
+export function runCli(args: readonly string[], env: Record<string, string | undefined>, stdin?: string, options?: CliProcessOptions): Promise<CliResult> {
+  return startCli(args, env, stdin, options).done;
 }

@@ -3,18 +3,21 @@
  * (nothing here waits on purpose) and `concurrency` users are under way at once. Every user gets a `start` line
  * before its call and a `result` line when it ends, in the results file, which is also what a resume reads.
  */
+import { statSync } from 'node:fs';
 import process from 'node:process';
 import type { Readable } from 'node:stream';
 import type { OperationId } from '../../../generated/operations.js';
 import type { ChatGroupsClient } from '../../client.js';
 import { ExitCode, type CliIo } from '../command.js';
+import { fileError, fileProblem } from '../file-problems.js';
 import { USER_FIELD, type Paging } from '../operation-spec.js';
-import { performOperation } from '../perform-operation.js';
+import { performOperation, type Performance } from '../perform-operation.js';
 import { readEarlierResults, type EarlierResults, type RunLine } from './earlier-results.js';
+import { earlyStop, type EarlyStop } from './early-stop.js';
 import { DONE_OUTCOMES, outcomeOfKey, resultLine, tallyKey, type ResultLine } from './outcome.js';
 import { formatCount, ProgressReporter } from './progress.js';
 import { ResultsFile } from './results-file.js';
-import { lockResults, ResultsLockedError, type ResultsLock } from './results-lock.js';
+import { LockFileError, lockResults, ResultsLockedError, type ResultsLock } from './results-lock.js';
 import { watchStopSignals } from './stop-signals.js';
 import { bulkExitCode, summaryJson, summaryText, type BulkTotals } from './summary.js';
 import { openUserSource, readUserList } from './users-input.js';
@@ -35,6 +38,8 @@ export interface BulkRunInput {
   readonly progressIntervalMs: number;
   readonly retryFailed: boolean;
   readonly json: boolean;
+  /** How to name the setting of the host, when no call can reach it. */
+  readonly endpointSetting: string;
 }
 
 /** Keys sorted at every level, so two requests that differ only in key order compare equal. */
@@ -74,7 +79,7 @@ export async function runBulk(input: BulkRunInput): Promise<ExitCode> {
   try {
     source = await openUserSource(input.usersPath, io.stdin);
   } catch (error) {
-    return usageError(`cannot read --users-file ${input.usersPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    return usageError(fileProblem('--users-file', input.usersPath, 'read', error));
   }
   let lock: ResultsLock;
   try {
@@ -82,6 +87,13 @@ export async function runBulk(input: BulkRunInput): Promise<ExitCode> {
   } catch (error) {
     source.destroy();
     if (error instanceof ResultsLockedError) return usageError(error.message);
+    if (error instanceof LockFileError) {
+      return usageError(
+        error.use === 'create'
+          ? fileProblem('--results', input.resultsPath, 'create', error.cause)
+          : fileProblem('the lock file of --results', error.path, 'read', error.cause),
+      );
+    }
     return usageError(`cannot use --results ${input.resultsPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   try {
@@ -100,10 +112,11 @@ async function runLocked(
   const { io } = input;
   let earlier: EarlierResults;
   try {
+    resultsMustBeAFile(input.resultsPath);
     earlier = await readEarlierResults(input.resultsPath);
   } catch (error) {
     source.destroy();
-    return usageError(`cannot read --results ${input.resultsPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    return usageError(fileProblem('--results', input.resultsPath, 'read', error));
   }
   const problem = mismatch(earlier, input);
   if (problem !== undefined) {
@@ -111,7 +124,20 @@ async function runLocked(
     return usageError(`${input.resultsPath} ${problem}`);
   }
 
-  const list = await readUserList(source);
+  let list;
+  try {
+    list = await readUserList(source);
+  } catch (error) {
+    source.destroy();
+    return usageError(fileProblem('--users-file', input.usersPath, 'read', error));
+  }
+  if (list.users.size === 0) {
+    io.stderr.write(
+      `${label}: warning: --users-file ${input.usersPath} lists no users` +
+        (list.ignoredLines === 0 ? ' (it is empty)' : ` (only ${list.ignoredLines} blank or comment line${list.ignoredLines === 1 ? '' : 's'})`) +
+        '; nothing to run\n',
+    );
+  }
   // The list becomes the to-do list: users finished earlier leave it, so memory only shrinks from here on.
   const users = list.users;
   const total = users.size;
@@ -133,13 +159,7 @@ async function runLocked(
       `${label}: ignored ${earlier.unreadableLines} unreadable line${earlier.unreadableLines === 1 ? '' : 's'} of ${input.resultsPath} (e.g. one cut short when a machine went down)\n`,
     );
   }
-  io.stderr.write(
-    `${label}: ${formatCount(total)} user${total === 1 ? '' : 's'}` +
-      (list.duplicates === 0 ? '' : ` (${formatCount(list.duplicates)} duplicate line${list.duplicates === 1 ? '' : 's'} ignored)`) +
-      `; ${formatCount(skipped)} finished earlier, skipped; ${formatCount(users.size)} to run, ${input.concurrency} at a time, ${input.rateDescription}\n`,
-  );
 
-  const results = ResultsFile.open(input.resultsPath);
   const runLine: RunLine = {
     type: 'run',
     command: input.command,
@@ -148,7 +168,23 @@ async function runLocked(
     at: new Date().toISOString(),
     pid: process.pid,
   };
-  results.append(runLine);
+  let results: ResultsFile;
+  try {
+    results = ResultsFile.open(input.resultsPath);
+  } catch (error) {
+    return usageError(fileProblem('--results', input.resultsPath, 'write', error));
+  }
+  try {
+    results.append(runLine);
+  } catch (error) {
+    closeQuietly(results);
+    return usageError(fileProblem('--results', input.resultsPath, 'write', error));
+  }
+  io.stderr.write(
+    `${label}: ${formatCount(total)} user${total === 1 ? '' : 's'}` +
+      (list.duplicates === 0 ? '' : ` (${formatCount(list.duplicates)} duplicate line${list.duplicates === 1 ? '' : 's'} ignored)`) +
+      `; ${formatCount(skipped)} finished earlier, skipped; ${formatCount(users.size)} to run, ${input.concurrency} at a time, ${input.rateDescription}\n`,
+  );
 
   const progress = new ProgressReporter(io.stderr, { label, total: users.size, intervalMs: input.progressIntervalMs });
   const counts = new Map<string, number>();
@@ -158,7 +194,7 @@ async function runLocked(
     (signal) => {
       progress.finish();
       io.stderr.write(`${label}: quitting at once on a second ${signal}; the ${inFlight} call${inFlight === 1 ? '' : 's'} cut off will be recognised on resume\n`);
-      results.close();
+      closeQuietly(results);
       // The lock is released by its owner's finally in the normal path; here the process ends before that runs.
       process.exit(signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
     },
@@ -167,19 +203,39 @@ async function runLocked(
   const started = performance.now();
   const queue = users.values();
   let failure: unknown;
+  /** Set once an answer or the results file says no other user can succeed now; no user is taken after it. */
+  let stopped: EarlyStop | undefined;
+  let answered = false;
+  const stopEarly = (reason: EarlyStop): void => {
+    if (stopped !== undefined) return;
+    stopped = reason;
+    const finishing = inFlight === 0 ? '' : `finishing ${inFlight} call${inFlight === 1 ? '' : 's'} in flight; `;
+    progress.note(`stopping: ${finishing}no other user can succeed now (the summary says why)`);
+  };
+  /** Appends a line; false (and the run stops) when the file cannot take it: what is written so far stays usable. */
+  const record = (line: object): boolean => {
+    try {
+      results.append(line);
+      return true;
+    } catch (error) {
+      stopEarly({ problem: `${fileProblem('--results', input.resultsPath, 'write', error)}.` });
+      return false;
+    }
+  };
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (stop.requested !== undefined || failure !== undefined) return;
+      if (stop.requested !== undefined || failure !== undefined || stopped !== undefined) return;
       const next = queue.next();
       if (next.done === true) return;
       const user = next.value;
       const userStarted = performance.now();
       // Written before the call may leave: if this process dies before the result line, the resume knows it was under way.
-      results.append({ type: 'start', user, at: new Date().toISOString() });
+      if (!record({ type: 'start', user, at: new Date().toISOString() })) return;
       inFlight++;
       let line: ResultLine;
+      let performed: Performance;
       try {
-        const performed = await performOperation(input.client, input.operationId, { [USER_FIELD]: user, ...input.template }, input.paging);
+        performed = await performOperation(input.client, input.operationId, { [USER_FIELD]: user, ...input.template }, input.paging);
         line = resultLine(user, performed, mayHaveActed(user), userStarted);
       } catch (error) {
         failure ??= error;
@@ -187,7 +243,11 @@ async function runLocked(
       } finally {
         inFlight--;
       }
-      results.append(line);
+      const reason = earlyStop(performed, answered, input);
+      if (performed.last.ok || performed.last.error.kind === 'api' || performed.last.error.kind === 'unclear') answered = true;
+      if (reason !== undefined) stopEarly(reason);
+      // A user whose result cannot be written keeps its start line: a resume treats it as cut off, which it was.
+      if (!record(line)) return;
       if (input.json) io.stdout.write(`${JSON.stringify(line)}\n`);
       const key = tallyKey(line as { outcome: ResultLine['outcome']; code: number | null; reason?: unknown });
       counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -217,11 +277,37 @@ async function runLocked(
     notStarted: total - skipped - ran,
     seconds,
     stoppedBy: stop.requested,
+    stoppedEarly: stopped,
   };
   const summary = summaryJson(totals);
-  results.append({ ...summary, type: 'end', at: new Date().toISOString() });
-  results.close();
+  record({ ...summary, type: 'end', at: new Date().toISOString() });
+  closeQuietly(results);
   if (failure !== undefined) throw failure;
   io.stdout.write(input.json ? `${JSON.stringify(summary)}\n` : summaryText(totals));
   return bulkExitCode(totals);
+}
+
+/**
+ * A results file is read to its end and appended to: a pipe would block the read until something writes to it, and
+ * a device (/dev/zero) would never end, so anything but a regular file (or none yet) is refused.
+ */
+function resultsMustBeAFile(path: string): void {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if (stats.isDirectory()) throw fileError('EISDIR', `${path} is a directory`);
+  if (!stats.isFile()) throw fileError('EFTYPE', `${path} is not a regular file`);
+}
+
+/** Closing syncs the file to disk; a disk that fails now has already been reported by the append that met it. */
+function closeQuietly(results: ResultsFile): void {
+  try {
+    results.close();
+  } catch {
+    // Nothing more can be written; the lines appended so far are in the file.
+  }
 }

@@ -23,7 +23,13 @@ export class ResultsFile {
   private constructor(path: string, fd: number) {
     this.path = path;
     this.#fd = fd;
-    this.#timer = setInterval(() => this.sync(), SYNC_INTERVAL_MS);
+    this.#timer = setInterval(() => {
+      try {
+        this.sync();
+      } catch {
+        // A disk that fails is reported by the next append or by close; a timer has no one to tell.
+      }
+    }, SYNC_INTERVAL_MS);
     // The timer must not keep a finished run alive.
     this.#timer.unref();
   }
@@ -40,10 +46,20 @@ export class ResultsFile {
     return new ResultsFile(path, fd);
   }
 
+  /**
+   * Throws when the line could not be written whole. A write the disk cuts short (full, or a file size limit)
+   * returns a count instead of failing; writing the rest then fails with the reason, so a caller never takes a
+   * partly written `start` line for one that is on file.
+   */
   append(line: object): void {
     if (this.#closed) throw new Error(`${this.path} is closed`);
-    writeSync(this.#fd, `${JSON.stringify(line)}\n`);
+    const bytes = Buffer.from(`${JSON.stringify(line)}\n`);
     this.#dirty = true;
+    for (let offset = 0; offset < bytes.length; ) {
+      const written = writeSync(this.#fd, bytes, offset);
+      if (written === 0) throw Object.assign(new Error(`${this.path}: no byte could be written`), { code: 'EIO' });
+      offset += written;
+    }
   }
 
   sync(): void {

@@ -5,6 +5,7 @@
  */
 import { errorCodes, type ErrorCodeInfo } from '../../../generated/error-codes.js';
 import { ExitCode } from '../command.js';
+import type { EarlyStop } from './early-stop.js';
 import { DONE_OUTCOMES, outcomeOfKey } from './outcome.js';
 import { formatCount, formatDuration } from './progress.js';
 
@@ -20,10 +21,12 @@ export interface BulkTotals {
   readonly earlier: ReadonlyMap<string, number>;
   /** Outcomes of this run, by summary key. */
   readonly now: ReadonlyMap<string, number>;
-  /** Users of the list neither finished earlier nor run now (the run was stopped). */
+  /** Users of the list neither finished earlier nor run now (the run was stopped); a resume runs them. */
   readonly notStarted: number;
   readonly seconds: number;
   readonly stoppedBy: NodeJS.Signals | undefined;
+  /** Why the run stopped taking users before the end of the list, when no user could have succeeded. */
+  readonly stoppedEarly: EarlyStop | undefined;
 }
 
 function count(map: ReadonlyMap<string, number>): number {
@@ -40,6 +43,7 @@ function allRuns(totals: BulkTotals): Map<string, number> {
 
 export function bulkExitCode(totals: BulkTotals): ExitCode {
   if (totals.stoppedBy !== undefined) return totals.stoppedBy === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted;
+  if (totals.stoppedEarly !== undefined) return ExitCode.stoppedEarly;
   const outcomes = [...allRuns(totals).keys()].map(outcomeOfKey);
   if (outcomes.includes('network')) return ExitCode.network;
   if (outcomes.some((outcome) => !DONE_OUTCOMES.has(outcome))) return ExitCode.failure;
@@ -77,7 +81,7 @@ export function summaryText(totals: BulkTotals): string {
     `${totals.command}: ${formatCount(totals.users)} user${totals.users === 1 ? '' : 's'}` +
       (totals.duplicates === 0 ? '' : ` (${formatCount(totals.duplicates)} duplicate line${totals.duplicates === 1 ? '' : 's'} ignored)`),
     `  ${formatCount(totals.skipped)} finished in earlier runs (skipped); ${formatCount(ran)} run now in ${formatDuration(totals.seconds)} (${rate.toFixed(1)}/s)` +
-      (totals.notStarted === 0 ? '' : `; ${formatCount(totals.notStarted)} not started`),
+      (totals.notStarted === 0 ? '' : `; ${formatCount(totals.notStarted)} not run`),
     `  ${'outcome'.padEnd(width)}  ${'this run'.padStart(9)}  ${'all runs'.padStart(9)}`,
     ...keys.map(
       (key) =>
@@ -88,10 +92,19 @@ export function summaryText(totals: BulkTotals): string {
   lines.push(`Results: ${totals.resultsPath}`);
   if (totals.stoppedBy !== undefined) {
     lines.push(`Stopped by ${totals.stoppedBy}; run the same command with the same --results file to continue.`);
+  } else if (totals.stoppedEarly !== undefined) {
+    lines.push(
+      `Stopped early: ${totals.stoppedEarly.problem}`,
+      `${formatCount(totals.notStarted)} user${totals.notStarted === 1 ? '' : 's'} not run. Fix that, then run the same command with --retry-failed: ` +
+        'it runs the users not run and those that failed.',
+    );
   } else if (exitCode === ExitCode.network) {
     lines.push('Some users got no answer: run the same command with --retry-failed to try them again.');
   } else if (exitCode === ExitCode.failure) {
-    lines.push('Some users failed: see the lines with "done":false in the results file.');
+    lines.push(
+      'Some users failed: see the lines with "done":false in the results file. Once the cause is fixed, run the same command ' +
+        'with --retry-failed to run them again.',
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -110,6 +123,7 @@ export function summaryJson(totals: BulkTotals): Record<string, unknown> {
     thisRun: Object.fromEntries(totals.now),
     allRuns: Object.fromEntries(allRuns(totals)),
     stoppedBy: totals.stoppedBy ?? null,
+    stoppedEarly: totals.stoppedEarly ?? null,
     exitCode: bulkExitCode(totals),
   };
 }

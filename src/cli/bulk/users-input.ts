@@ -9,6 +9,7 @@
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { fileError } from '../file-problems.js';
 
 export interface UserList {
   /** Distinct UserIDs in the order they first appear. */
@@ -45,5 +46,10 @@ export async function openUserSource(path: string, stdin: Readable | undefined):
     return stdin;
   }
   const handle = await open(path, 'r');
+  // Opening a directory for reading succeeds; reading it is what fails, too late to be told apart from a bad file.
+  if ((await handle.stat()).isDirectory()) {
+    await handle.close();
+    throw fileError('EISDIR', `${path} is a directory`);
+  }
   return handle.createReadStream();
 }
