@@ -51,24 +51,20 @@ export const operations = {
           "items": {
             "type": "object",
             "required": [
-              "GroupName",
-              "ContactItem"
+              "GroupName"
             ],
             "properties": {
               "GroupName": {
                 "type": "string",
                 "minLength": 1,
-                "maxLength": 32,
-                "x-max-bytes": 32,
+                "maxLength": 64,
+                "x-max-bytes": 64,
                 "x-max-bytes-error-code": 51011
               },
               "ContactItem": {
                 "type": "array",
-                "minItems": 1,
-                "maxItems": 1000,
-                "x-keyword-error-codes": {
-                  "maxItems": 51008
-                },
+                "minItems": 0,
+                "maxItems": 100,
                 "items": {
                   "oneOf": [
                     {
@@ -223,8 +219,8 @@ export const operations = {
                 "NewGroupName": {
                   "type": "string",
                   "minLength": 1,
-                  "maxLength": 32,
-                  "x-max-bytes": 32,
+                  "maxLength": 64,
+                  "x-max-bytes": 64,
                   "x-max-bytes-error-code": 51011
                 },
                 "ContactUpdateItem": {
@@ -819,7 +815,8 @@ export const operations = {
                 "items": {
                   "type": "integer",
                   "minimum": 1,
-                  "maximum": 64
+                  "maximum": 64,
+                  "x-sdk-value": "1 << (n - 1)"
                 }
               },
               "ClearMark": {
@@ -827,13 +824,15 @@ export const operations = {
                 "items": {
                   "type": "integer",
                   "minimum": 1,
-                  "maximum": 64
+                  "maximum": 64,
+                  "x-sdk-value": "1 << (n - 1)"
                 }
               },
               "CustomMark": {
                 "type": "string",
                 "maxLength": 256,
-                "x-max-bytes": 256
+                "x-max-bytes": 256,
+                "x-empty-clears": true
               }
             }
           }

@@ -36,19 +36,23 @@ export interface paths {
          *     with the new group's `GroupId` and one result per conversation.
          *
          *     - **One group per call**: `GroupContactItem` holds exactly one group.
-         *     - **Name length**: 1 to 32 UTF-8 bytes (51011 beyond).
-         *     - **Conversations**: at least one. A conversation may be in several groups. At most 1000 conversations of a user
-         *       can be in groups (51008): the conversations that would go over the limit get `ResultCode` 51008 while the group
-         *       is still created, and a request with more than 1000 conversations is refused before sending.
+         *     - **Name length**: 1 to 64 UTF-8 bytes (51011 beyond), as the newest page (2026-04-14) says; its older
+         *       revisions said 32.
+         *     - **Conversations**: optional, at most 100 per call (the 2026-04-14 page; more is a bad request, 50002). The
+         *       vendor does not say what an empty list does; we accept it as a group without conversations, because the field
+         *       is optional. A conversation may be in several groups. At most 1000 conversations of a user can be in groups
+         *       (51008): the conversations that would go over the limit get `ResultCode` 51008 while the group is still
+         *       created.
          *     - **Groups per user**: at most 20 (51010 for the 21st).
          *     - **Partial success**: `ErrorCode` 0 with a non-zero `ResultCode` in `ResultItem` means the group exists but some
          *       conversations are not in it (example `partial-success`).
-         *     - **Duplicate name** (the vendor does not say): every other call names a group by its name, so two groups of one
-         *       user cannot share a name; this document answers a second group of the same name with 50002. A retry of a create
-         *       whose answer was lost therefore gets 50002: look the group up with `get_contact_group` instead of retrying
-         *       blindly.
+         *     - **Duplicate name**: the vendor does not say what a second group of the same name gets. We answer 50002
+         *       (`x-duplicate-name-error-code`, our inference) because every other call names a group by its name, so two
+         *       groups of one user cannot share a name. A retry of a create whose answer was lost therefore gets 50002: look
+         *       the group up with `get_contact_group` instead of retrying blindly.
          *     - **Rate**: at most 200 calls per second for this API (`x-rate-limit`). The vendor does not say which code a
-         *       breach gets; the public codes 60007 and 60011 are the documented rate-limit codes.
+         *       breach gets; we expect 60007, the public per-API rate-limit code (`x-rate-limit-error-code`, our inference),
+         *       and 60011 is the app-wide one.
          *     - **Edition**: conversation groups need the Pro, Pro Plus or Enterprise edition (51013 otherwise).
          *     - The HTTP status is 200 for every outcome; a non-zero `ErrorCode` in the body is a failure. Only a network
          *       failure (for example 502) gives another status.
@@ -104,20 +108,24 @@ export interface paths {
          *       combined): a rename carries no conversation change (an empty `ContactUpdateItem`, as some SDKs always send, is
          *       accepted), a conversation change no `NewGroupName` (50002 otherwise).
          *     - **`OldGroupName`** is required for a rename, as the vendor's table says; for a conversation change it is
-         *       optional there, although nothing else names the group and the vendor's own sample sends it. The sandbox
-         *       answers a conversation change without it with 51009 (inferred). Unknown name: 51009.
-         *     - **Name length**: `NewGroupName` is 1 to 32 UTF-8 bytes (51011 beyond). The vendor gives no limit for
-         *       `OldGroupName`, so none is checked. A new name that another group of the user has is refused with 50002
-         *       (names identify groups; inferred).
-         *     - **`ContactUpdateItem`** is optional (the vendor marks it so): an absent or empty list changes nothing.
+         *       optional there, although nothing else names the group and the vendor's own sample sends it. The vendor does not
+         *       say what a conversation change without it gets; we answer 51009, no such group
+         *       (`x-missing-old-group-name-error-code`, our inference). Unknown name: 51009.
+         *     - **Name length**: `NewGroupName` is 1 to 64 UTF-8 bytes (51011 beyond), as the newest page (2026-04-14) says;
+         *       its older revisions said 32. The vendor gives no limit for `OldGroupName`, so none is checked. The vendor does
+         *       not say what a new name that another group of the user has gets; we answer 50002
+         *       (`x-duplicate-name-error-code`, our inference) because names identify groups.
+         *     - **`ContactUpdateItem`** is optional (the vendor marks it so): an absent or empty list changes nothing. The
+         *       vendor documents no cap on its items.
          *     - **Conversations**: adding one that is already in the group, or removing one that is not, changes nothing and
-         *       succeeds (the vendor does not say; this document treats both as already done). Adding can meet 51008 (more
+         *       succeeds (the vendor does not say; we treat both as already done, so a retry does not fail). Adding can meet 51008 (more
          *       than 1000 grouped conversations) on the items that would go over the limit.
          *     - **Partial success**: `ErrorCode` 0 with a non-zero `ResultCode` in `ContactResultItem` (example
          *       `partial-success`).
          *     - **`UpdateType`**: the vendor documents only `1` (a change to one group).
          *     - **Rate**: at most 200 calls per second for this API (`x-rate-limit`). The vendor does not say which code a
-         *       breach gets; the public codes 60007 and 60011 are the documented rate-limit codes.
+         *       breach gets; we expect 60007, the public per-API rate-limit code (`x-rate-limit-error-code`, our inference),
+         *       and 60011 is the app-wide one.
          *     - **Edition**: conversation groups need the Pro, Pro Plus or Enterprise edition (51013 otherwise).
          *     - The HTTP status is 200 for every outcome; a non-zero `ErrorCode` in the body is a failure. Only a network
          *       failure (for example 502) gives another status.
@@ -171,7 +179,8 @@ export interface paths {
          *     - **Name length**: at most 64 UTF-8 bytes per this page (51011 beyond); groups are created with names of at most
          *       32 bytes, see the `GroupName` schema.
          *     - **Rate**: at most 200 calls per second for this API (`x-rate-limit`). The vendor does not say which code a
-         *       breach gets; the public codes 60007 and 60011 are the documented rate-limit codes.
+         *       breach gets; we expect 60007, the public per-API rate-limit code (`x-rate-limit-error-code`, our inference),
+         *       and 60011 is the app-wide one.
          *     - **Edition**: conversation groups need the Pro, Pro Plus or Enterprise edition (51013 otherwise).
          *     - **Family limits** (documented on this page, enforced by other operations): at most 20 groups per user (51010),
          *       at most 1000 grouped conversations, marks and custom marks included (51008).
@@ -230,7 +239,8 @@ export interface paths {
          *       `StandardMark` schema for the reading chosen here.
          *     - Reading changes nothing, so any failure may be retried where its code allows.
          *     - **Rate**: at most 200 calls per second for this API (`x-rate-limit`). The vendor does not say which code a
-         *       breach gets; the public codes 60007 and 60011 are the documented rate-limit codes.
+         *       breach gets; we expect 60007, the public per-API rate-limit code (`x-rate-limit-error-code`, our inference),
+         *       and 60011 is the app-wide one.
          *     - **Edition**: the vendor lists 51013 for this API too, but its text names changes of standard marks and groups.
          *       An app without the higher edition can still hold custom marks, so this document's sandbox answers reads on
          *       every edition (its data then holds no groups and no standard marks).
@@ -291,7 +301,8 @@ export interface paths {
          *       so a group without conversations is seen too).
          *     - Reading changes nothing, so any failure may be retried where its code allows.
          *     - **Rate**: at most 200 calls per second for this API (`x-rate-limit`). The vendor does not say which code a
-         *       breach gets; the public codes 60007 and 60011 are the documented rate-limit codes.
+         *       breach gets; we expect 60007, the public per-API rate-limit code (`x-rate-limit-error-code`, our inference),
+         *       and 60011 is the app-wide one.
          *     - **Edition**: as for `search_contact_group`, the sandbox answers reads on every edition.
          *     - The HTTP status is 200 for every outcome; a non-zero `ErrorCode` in the body is a failure. Only a network
          *       failure (for example 502) gives another status.
@@ -344,10 +355,12 @@ export interface paths {
          *     - **Items**: 1 to 100 `MarkItem` entries; an empty list or more than 100 get the vendor's own code 51006 (not
          *       50002), and the toolkit's client checks it before sending.
          *     - **Standard marks**: 64 bits, numbered 1 to 64 in `SetMark` and `ClearMark`. Bits 1 to 32 belong to Chat: 1
-         *       star (favourite), 2 marked unread, 3 folded, 4 hidden; bits 33 to 64 are the app's own. The client SDKs number
-         *       the same bits from 0 (`1 << (n - 1)`).
-         *     - **Custom mark**: at most 256 UTF-8 bytes; the empty string clears it. The vendor gives no code of its own for a
-         *       longer one, so it is a bad request parameter (50002).
+         *       star (favourite), 2 marked unread, 3 folded, 4 hidden; bits 33 to 64 are the app's own. The vendor does not
+         *       relate them to the client SDKs' values; we read bit `n` as the SDK value `1 << (n - 1)` (see `MarkBit`).
+         *     - **Per-request caps**: the vendor documents none for `SetMark` or `ClearMark` (their bits are 1 to 64).
+         *     - **Custom mark**: at most 256 UTF-8 bytes. The vendor does not say how it is cleared; we treat the empty string
+         *       as clearing it, as the client SDKs do (see `CustomMark`). The vendor gives no code of its own for a longer one,
+         *       so it is a bad request parameter (50002).
          *     - **`OptType`** says what an item changes: 1 standard marks, 2 custom mark, 3 both; the other fields are
          *       ignored. With 2 or 3 the item must carry `CustomMark` (the vendor does not say what an absent one means; the
          *       sandbox answers such an item with ResultCode 50002 rather than clear the mark by accident). A bit in both
@@ -356,11 +369,13 @@ export interface paths {
          *       item). Only a conversation without any mark counts as new.
          *     - **Partial success**: `ErrorCode` 0 with a non-zero `ResultCode` in `ResultItem` (example `partial-success`).
          *     - **Rate**: at most 200 calls per second for this API (`x-rate-limit`). The vendor does not say which code a
-         *       breach gets; the public codes 60007 and 60011 are the documented rate-limit codes.
-         *     - **Edition**: standard marks need the Pro, Pro Plus or Enterprise edition (51013). The 2023 page says custom
-         *       marks have no edition restriction, and the text of 51013 names standard marks and groups only; the 2025
-         *       mainland page lists the whole feature under the higher editions. This document follows the former: a call
-         *       that changes only custom marks (every item `OptType` 2) is accepted on every edition, any other gets 51013.
+         *       breach gets; we expect 60007, the public per-API rate-limit code (`x-rate-limit-error-code`, our inference),
+         *       and 60011 is the app-wide one.
+         *     - **Edition** (`x-edition`: our choice between conflicting pages): the 2023 page says custom marks have no
+         *       edition restriction, and the text of 51013 names standard marks and groups only; the 2025 mainland and 2026
+         *       pages say grouping and marking need the Pro, Pro Plus or Enterprise edition. We refuse only standard-mark
+         *       changes on lower editions (51013): a call that changes only custom marks (every item `OptType` 2) is accepted
+         *       on every edition. The real service may refuse it too.
          *     - The HTTP status is 200 for every outcome; a non-zero `ErrorCode` in the body is a failure. Only a network
          *       failure (for example 502) gives another status.
          *
@@ -421,7 +436,8 @@ export interface paths {
          *     - The conversation list is independent of the group and mark data: deleting a conversation from the list leaves
          *       its groups and marks alone.
          *     - **Rate**: at most 200 calls per second for this API (`x-rate-limit`). The vendor does not say which code a
-         *       breach gets; the public codes 60007 and 60011 are the documented rate-limit codes.
+         *       breach gets; we expect 60007, the public per-API rate-limit code (`x-rate-limit-error-code`, our inference),
+         *       and 60011 is the app-wide one.
          *     - **Edition**: the vendor names no edition requirement and no 51013 for this API; it works on every edition.
          *     - The HTTP status is 200 for every outcome; a non-zero `ErrorCode` in the body is a failure. Only a network
          *       failure (for example 502) gives another status.
@@ -473,11 +489,13 @@ export interface paths {
          *     - **Union on `Type`**: `1` with `To_Account`, `2` with **`ToGroupid`** (lower-case `id`: this API's own spelling,
          *       confirmed by the vendor's sample and an independent SDK; a body that spells it `ToGroupId` lacks `ToGroupid` and
          *       is refused with 50002).
-         *     - **A conversation that is not in the list** (the vendor does not say): deleting it succeeds and changes nothing,
-         *       so a retry after a lost answer is harmless.
+         *     - **A conversation that is not in the list**: the vendor does not say what deleting it gets. We answer success
+         *       and change nothing (`x-absent-conversation-succeeds`, our inference) because no code is documented for it and a
+         *       retry after a lost answer must not fail.
          *     - The conversation's groups and marks are independent of the list and stay.
          *     - **Rate**: at most 200 calls per second for this API (`x-rate-limit`). The vendor does not say which code a
-         *       breach gets; the public codes 60007 and 60011 are the documented rate-limit codes.
+         *       breach gets; we expect 60007, the public per-API rate-limit code (`x-rate-limit-error-code`, our inference),
+         *       and 60011 is the app-wide one.
          *     - **Edition**: the vendor names no edition requirement and no 51013 for this API; it works on every edition.
          *     - The HTTP status is 200 for every outcome; a non-zero `ErrorCode` in the body is a failure. Only a network
          *       failure (for example 502) gives another status.
@@ -505,16 +523,17 @@ export interface components {
          */
         UserId: string;
         /**
-         * @description The name to give a conversation group, 1 to **32 UTF-8 bytes**: the limit for creating a group (`GroupName` of
+         * @description The name to give a conversation group, 1 to **64 UTF-8 bytes**: the limit for creating a group (`GroupName` of
          *     create_contact_group) and renaming one (`NewGroupName`). A longer name gets 51011. The group to update
          *     (`OldGroupName`) is named without a limit, see `ExistingGroupName`.
          *
          *     The limit is in bytes, and JSON Schema's `maxLength` counts characters, so the byte limit is recorded in
-         *     `x-max-bytes` and enforced by the toolkit's client and sandbox; `maxLength: 32` is only the weaker bound that schema
-         *     validators can check (32 bytes are never more than 32 characters). The create and update pages (2023, 2025) and the
-         *     client SDK documentation say 32 bytes; the newer del_contact_group page (2026-04-14) says 64 bytes for its own
-         *     request, see `DelGroupName`. Names are created with at most 32 bytes, so 32 holds for every existing group. The SDK
-         *     documentation also says a name must not be empty, hence `minLength: 1` (50002).
+         *     `x-max-bytes` and enforced by the toolkit's client and sandbox; `maxLength: 64` is only the weaker bound that schema
+         *     validators can check (64 bytes are never more than 64 characters). The newest create and update pages
+         *     (2026-04-14) say 64 bytes, as does the del_contact_group page of the same date (see `DelGroupName`); their older
+         *     revisions (2023, and the mainland pages of 2025) and the client SDK documentation said 32 bytes. The newest
+         *     revision wins, so names of 33 to 64 bytes are accepted. The SDK documentation also says a name must not be empty,
+         *     hence `minLength: 1` (50002).
          * @example group_0001
          */
         GroupName: string;
@@ -573,17 +592,19 @@ export interface components {
         ContactItem: components["schemas"]["C2CContactItem"] | components["schemas"]["GroupChatContactItem"];
         /** @description A conversation group to create and the conversations to put in it. */
         NewContactGroup: {
-            /** @description The new group's name, 1 to 32 UTF-8 bytes (51011 beyond). It must not be the name of another group of the user. */
+            /** @description The new group's name, 1 to 64 UTF-8 bytes (51011 beyond). It must not be the name of another group of the user. */
             GroupName: components["schemas"]["GroupName"];
             /**
-             * @description The conversations to put in the new group, at least one. The vendor's table marks the field required and the
-             *     client SDK documentation says the list cannot be empty, so an empty list is refused (50002).
+             * @description The conversations to put in the new group: optional, at most **100** per call (the newest create page,
+             *     2026-04-14: "Initial conversation list, up to 100 items"; older revisions marked the field required and gave no
+             *     count). The vendor gives no code of its own for more than 100, so a longer list is a bad request parameter
+             *     (50002; our inference). The vendor does not say what an empty list does; we accept it as no initial
+             *     conversations, the same as an absent field, because the field is optional.
              *
-             *     At most 1000 conversations of a user can be in groups (51008). A list of more than 1000 conversations can never
-             *     fit, so it is refused before sending with 51008 (`x-keyword-error-codes`); a shorter list can still meet 51008
-             *     on the conversations that would go over the limit, item by item in `ResultItem`.
+             *     At most 1000 conversations of a user can be in groups (51008): the conversations that would go over that limit
+             *     get `ResultCode` 51008 in `ResultItem`, item by item, while the group is still created.
              */
-            ContactItem: components["schemas"]["ContactItem"][];
+            ContactItem?: components["schemas"]["ContactItem"][];
         };
         /** @description The conversation group to create, and for which user. */
         CreateContactGroupRequest: {
@@ -684,7 +705,7 @@ export interface components {
             UpdateGroupType: 1;
             /** @description The current name of the group to rename (51009 when the user has no group of that name). */
             OldGroupName: components["schemas"]["ExistingGroupName"];
-            /** @description The new name, 1 to 32 UTF-8 bytes (51011 beyond). It must not be the name of another group of the user. */
+            /** @description The new name, 1 to 64 UTF-8 bytes (51011 beyond). It must not be the name of another group of the user. */
             NewGroupName: components["schemas"]["GroupName"];
             /**
              * @description Accepted only empty on a rename. The vendor marks the field optional and does not say whether a rename and
@@ -778,9 +799,8 @@ export interface components {
          *     `x-max-bytes` and enforced by the toolkit's client and sandbox (a longer name gets 51011); `maxLength: 64` is only
          *     the weaker bound that schema validators can check (64 bytes are never more than 64 characters).
          *
-         *     The `del_contact_group` page of 2026-04-14 says 64 bytes in its description of 51011. The older pages and the
-         *     create and update pages say 32 bytes, the limit for creating or renaming a group: a group name is therefore never
-         *     longer than 32 bytes, and a name of 33 to 64 bytes passes this check but can only get 51009 (no such group).
+         *     The `del_contact_group` page of 2026-04-14 says 64 bytes in its description of 51011, and the create and update
+         *     pages of the same date give new names the same 64 bytes (see `GroupName`). Their older revisions said 32 bytes.
          * @example group_0001
          */
         DelGroupName: string;
@@ -812,7 +832,7 @@ export interface components {
          * @description The conversation's standard marks as a string of `0` and `1`, one character per bit, for example `"11"` (bits 1
          *     and 2 set).
          *
-         *     **Bit order (not stated by the vendor).** This document reads the string as the 64-bit mark value written in
+         *     **Bit order (our inference, `x-bit-order`).** The vendor does not state it. We read the string as the 64-bit mark value written in
          *     binary, most significant bit first: the **last** character is bit 1 (star), the one before it bit 2, and so on;
          *     leading zeros may be left out. Every sample of the vendor (`"1"`, `"11"`, `"111001"`, `"11111110"`,
          *     `"011111110"`) fits that reading, and a string never needs more than 64 characters. The toolkit keeps this
@@ -902,12 +922,18 @@ export interface components {
         /**
          * @description The number of a standard mark bit, 1 to 64 (`n` sets or clears bit `n`). Bits 1 to 32 are reserved for Chat, of
          *     which the vendor documents 1 (star, favourite), 2 (marked unread), 3 (folded) and 4 (hidden); bits 33 to 64 are
-         *     free for the app's own meanings. The client SDKs number the same bits from 0 (`1 << (n - 1)`), for example
-         *     hidden is `8` there and `4` here.
+         *     free for the app's own meanings.
+         *
+         *     The vendor does not say how these numbers relate to the client SDKs' mark values; we read bit `n` as the SDK value
+         *     `1 << (n - 1)` (`x-sdk-value`, our inference), for example hidden is `8` there and `4` here, because the SDKs'
+         *     star is `1 << 0` where the REST page numbers it 1.
          */
         MarkBit: number;
         /**
-         * @description The app's own mark for the conversation, at most **256 UTF-8 bytes**. The empty string clears it.
+         * @description The app's own mark for the conversation, at most **256 UTF-8 bytes**.
+         *
+         *     The vendor does not say how a custom mark is cleared over REST; we treat the empty string as clearing it
+         *     (`x-empty-clears`, our inference) because the client SDKs clear a conversation's custom data with an empty string.
          *
          *     The vendor gives no error code for a longer custom mark (51011 is about group names and 51006 about the number of
          *     items), so a longer one is a bad request parameter, 50002, which is what the toolkit's client and sandbox answer.

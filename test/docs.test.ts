@@ -170,8 +170,9 @@ describe('error-code tables', () => {
     const schemas = prepareDocsDocument(bundled).components.schemas ?? {};
     const contactItem = ((schemas['NewContactGroup'] as { properties: Record<string, { description: string }> }).properties)['ContactItem']!;
     expect(contactItem.description).toContain('> **Inferred** (`minItems`): ');
-    expect(contactItem.description).toContain('client SDK documentation says the list cannot be empty');
-    expect(JSON.stringify(schemas['CustomMark'])).not.toContain('**Inferred**');
+    expect(contactItem.description).toContain('we accept it as no initial');
+    expect(JSON.stringify(schemas['CustomMark'])).toContain('> **Inferred** (`x-empty-clears`): ');
+    expect(JSON.stringify(schemas['MarkContactRequest'])).not.toContain('**Inferred**');
   });
 
   it('a section is appended when its heading is missing', () => {
@@ -214,7 +215,7 @@ describe('buildDocsHtml', () => {
 
   it('shows inferred rules and the pages listing each code on the rendered page', () => {
     expect(html).toContain('Inferred');
-    expect(html).toContain('client SDK documentation says the list cannot be empty');
+    expect(html).toContain('we accept it as no initial');
     expect(renderedBody(html)).toContain('intl-34348-2023-03-30');
     expect(html).toContain('Listed by');
   });

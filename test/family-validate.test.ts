@@ -45,14 +45,13 @@ describe('documented limits, checked with the code the service answers', () => {
       [['GroupContactItem', 'maxItems', 50002]],
     ],
     ['no group in a create', 'createContactGroup', { From_Account: 'alice', GroupContactItem: [] }, [['GroupContactItem', 'minItems', 50002]]],
-    ['a create without conversations', 'createContactGroup', create([]), [['GroupContactItem[0].ContactItem', 'minItems', 50002]]],
-    ['a create of 1001 conversations', 'createContactGroup', create(contacts(1001)), [['GroupContactItem[0].ContactItem', 'maxItems', 51008]]],
-    ['a group name of 33 UTF-8 bytes', 'createContactGroup', create([bob], '群'.repeat(11)), [['GroupContactItem[0].GroupName', 'x-max-bytes', 51011]]],
+    ['a create of 101 conversations (the 2026 page allows 100)', 'createContactGroup', create(contacts(101)), [['GroupContactItem[0].ContactItem', 'maxItems', 50002]]],
+    ['a group name of 65 UTF-8 bytes', 'createContactGroup', create([bob], '群'.repeat(21) + 'xy'), [['GroupContactItem[0].GroupName', 'x-max-bytes', 51011]]],
     ['an empty group name', 'createContactGroup', create([bob], ''), [['GroupContactItem[0].GroupName', 'minLength', 50002]]],
     [
-      'a new name of 33 UTF-8 bytes',
+      'a new name of 65 UTF-8 bytes',
       'updateContactGroup',
-      { From_Account: 'alice', UpdateType: 1, UpdateGroup: { UpdateGroupType: 1, OldGroupName: 'work', NewGroupName: 'é'.repeat(16) + 'x' } },
+      { From_Account: 'alice', UpdateType: 1, UpdateGroup: { UpdateGroupType: 1, OldGroupName: 'work', NewGroupName: 'é'.repeat(32) + 'x' } },
       [['UpdateGroup.NewGroupName', 'x-max-bytes', 51011]],
     ],
     [
@@ -73,11 +72,12 @@ describe('documented limits, checked with the code the service answers', () => {
     expect(summary(validateRequest(operationId, body))).toEqual(expected);
   });
 
-  it('accepts the boundaries: 1 and 100 mark items, 300 searched, 1000 in a create, 32 and 256 bytes', () => {
+  it('accepts the boundaries: 1 and 100 mark items, 300 searched, 0 and 100 in a create, 64 and 256 bytes', () => {
     expect(validateRequest('markContact', { From_Account: 'alice', MarkItem: markItems(1) })).toEqual([]);
     expect(validateRequest('markContact', { From_Account: 'alice', MarkItem: markItems(100) })).toEqual([]);
     expect(validateRequest('searchContactGroup', { From_Account: 'alice', ContactItem: contacts(300) })).toEqual([]);
-    expect(validateRequest('createContactGroup', create(contacts(1000), '群'.repeat(10) + 'ab'))).toEqual([]);
+    expect(validateRequest('createContactGroup', create(contacts(100), '群'.repeat(21) + 'x'))).toEqual([]);
+    expect(validateRequest('createContactGroup', create([]))).toEqual([]);
     expect(validateRequest('markContact', { From_Account: 'alice', MarkItem: [{ OptType: 2, ContactItem: team, CustomMark: 'é'.repeat(128) }] })).toEqual([]);
   });
 });

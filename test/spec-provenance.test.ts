@@ -14,6 +14,7 @@ import {
   type SourceProblem,
   type VendorPage,
 } from './support/provenance.js';
+import { handlers } from '../src/sandbox/operations/index.js';
 import { specUrl } from './support/spec-document.js';
 
 type Json = { readonly [key: string]: unknown };
@@ -151,5 +152,40 @@ describe('the sources of the rules', () => {
       'S maxLength: names the page "cn-1-2000-01-01", absent from x-vendor-pages',
     ]);
     expect(schemaProblems({ type: 'object', required: ['a'], 'x-source': { required: { inferred: 'nothing else names it' } } }, 'S')).toEqual([]);
+  });
+});
+
+/** Words that announce this document's own inference in a description; the object must then carry an inferred source. */
+const inferencePhrase = /\b(our inference|our choice|we choose)\b/i;
+
+describe('descriptions that announce an inference', () => {
+  it('sit on objects whose x-source marks at least one rule as inferred', () => {
+    const problems: string[] = [];
+    const visit = (value: unknown, where: string): void => {
+      if (Array.isArray(value)) value.forEach((item, index) => visit(item, `${where}[${index}]`));
+      else if (typeof value === 'object' && value !== null) {
+        const node = value as Json;
+        if (typeof node['description'] === 'string' && inferencePhrase.test(node['description'])) {
+          const sources = Object.values((node['x-source'] as Json | undefined) ?? {}) as Json[];
+          if (!sources.some((source) => typeof source['inferred'] === 'string')) problems.push(where);
+        }
+        for (const [key, item] of Object.entries(node)) if (key !== 'x-source') visit(item, `${where}/${key}`);
+      }
+    };
+    visit({ paths: bundled.paths, components: bundled.components }, '');
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("the sandbox follows the document's recorded choices", () => {
+  it('refuses before the handler (51013) exactly the operations whose x-edition is "groups"', () => {
+    const fromDocument = Object.fromEntries(operations().map(([, operation]) => [operation['operationId'], operation['x-edition'] === 'groups']));
+    const fromSandbox = Object.fromEntries(Object.values(handlers).map((handler) => [handler.operationId, handler.needsConversationGroups]));
+    expect(fromSandbox).toEqual(fromDocument);
+  });
+
+  it('gives every operation an x-edition the sandbox knows (groups, standard-marks, none)', () => {
+    const editions = operations().map(([, operation]) => operation['x-edition']);
+    expect(editions.filter((edition) => !['groups', 'standard-marks', 'none'].includes(String(edition)))).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationId } from '../generated/operations.js';
-import type { UpdateContactGroupRequest } from '../generated/types.js';
+import type { CreateContactGroupRequest, UpdateContactGroupRequest } from '../generated/types.js';
 import { validateRequest } from '../src/validate.js';
 import { useContractMock } from './support/contract-mock.js';
 import { startSandboxStack, type SandboxStack } from './support/sandbox-stack.js';
@@ -34,6 +34,44 @@ const samples: readonly VendorSample[] = [
     response: {
       GroupResultItem: [{ GroupItem: { GroupName: 'test2', GroupId: 2 }, ResultItem: [{ ContactItem: { Type: 1, To_Account: 'user1' }, ResultCode: 0, ResultInfo: '' }] }],
       ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '', ErrorDisplay: '',
+    },
+  },
+  {
+    operationId: 'createContactGroup',
+    page: 'intl-53437-2026-04-14',
+    request: {
+      From_Account: 'user_0001',
+      GroupContactItem: [{ GroupName: 'group_0001', ContactItem: [{ Type: 1, To_Account: 'user_0002' }, { Type: 2, ToGroupId: '@TGS#1B2AUI7RZ' }] }],
+    },
+    response: {
+      GroupResultItem: [{
+        GroupItem: { GroupName: 'group_0001', GroupId: 1 },
+        ResultItem: [
+          { ContactItem: { Type: 1, To_Account: 'user_0002' }, ResultCode: 0, ResultInfo: '' },
+          { ContactItem: { Type: 2, ToGroupId: '@TGS#1B2AUI7RZ' }, ResultCode: 0, ResultInfo: '' },
+        ],
+      }],
+      ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '',
+    },
+    completed: 'the copy read breaks off after the second ResultItem; the envelope is the success envelope of the older revision',
+  },
+  {
+    operationId: 'updateContactGroup',
+    page: 'intl-53439-2026-04-14',
+    request: { From_Account: 'user_0001', UpdateType: 1, UpdateGroup: { UpdateGroupType: 1, OldGroupName: 'group_0001', NewGroupName: 'group_0002' } },
+  },
+  {
+    operationId: 'updateContactGroup',
+    page: 'intl-53439-2026-04-14',
+    request: {
+      From_Account: 'user_0001', UpdateType: 1,
+      UpdateGroup: {
+        UpdateGroupType: 2, OldGroupName: 'group_0001',
+        ContactUpdateItem: [
+          { ContactOptType: 1, ContactItem: { Type: 1, To_Account: 'user_0002' } },
+          { ContactOptType: 2, ContactItem: { Type: 2, ToGroupId: '@TGS#1B2AUI7RZ' } },
+        ],
+      },
     },
   },
   {
@@ -180,9 +218,26 @@ const allowedUpdates: readonly [string, UpdateContactGroupRequest][] = [
   }],
 ];
 
+/** Creates the newest create page (2026-04-14) allows: `ContactItem` optional, names up to 64 bytes. */
+const allowedCreates: readonly [string, CreateContactGroupRequest][] = [
+  ['a create without ContactItem (optional on the 2026 page)', { From_Account: 'alice', GroupContactItem: [{ GroupName: 'no-list' }] }],
+  ['a create with an empty ContactItem', { From_Account: 'alice', GroupContactItem: [{ GroupName: 'empty-list', ContactItem: [] }] }],
+  ['a group name of 64 bytes (the 2026 limit; 32 before)', { From_Account: 'bob', GroupContactItem: [{ GroupName: '名'.repeat(21) + 'x' }] }],
+];
+
 describe('bodies the vendor allows', () => {
   it.each(allowedUpdates)('pass the client\'s own check: %s', (_case, body) => {
     expect(validateRequest('updateContactGroup', body)).toEqual([]);
+  });
+
+  it.each(allowedCreates)('pass the client\'s own check: %s', (_case, body) => {
+    expect(validateRequest('createContactGroup', body)).toEqual([]);
+  });
+
+  it('refuse a create with more than 100 conversations or a name of 65 bytes, the limits of the 2026 page', () => {
+    const contacts = Array.from({ length: 101 }, (_, index) => ({ Type: 1 as const, To_Account: `user${index}` }));
+    expect(validateRequest('createContactGroup', { From_Account: 'alice', GroupContactItem: [{ GroupName: 'big', ContactItem: contacts }] })).not.toEqual([]);
+    expect(validateRequest('createContactGroup', { From_Account: 'alice', GroupContactItem: [{ GroupName: 'x'.repeat(65) }] }).map((v) => v.errorCode)).toEqual([51011]);
   });
 
   describe('through the sandbox behind Prism (validating proxy)', () => {
@@ -200,6 +255,12 @@ describe('bodies the vendor allows', () => {
       expect(stack!.headerViolations).toEqual([]);
     });
 
+    it.each(allowedCreates)('create the group in the sandbox: %s', async (_case, body) => {
+      const result = await stack!.client().createContactGroup(body);
+      expect(result.ok && result.data.GroupResultItem?.[0]?.GroupItem?.GroupName).toBe(body.GroupContactItem[0]?.GroupName);
+      expect(stack!.headerViolations).toEqual([]);
+    });
+
     it('answers a rename with an empty ContactUpdateItem by renaming, and a change without OldGroupName with 51009 (no group named)', async () => {
       const api = stack!.directClient();
       const renamed = await api.updateContactGroup({
@@ -213,6 +274,13 @@ describe('bodies the vendor allows', () => {
 
   describe('against Prism mocking the document', () => {
     const mock = useContractMock();
+    it.each(allowedCreates)('are not refused by Prism: %s', async (_case, body) => {
+      const before = mock.refusals();
+      const result = await mock.chat.createContactGroup(body);
+      expect(result.ok).toBe(true);
+      expect(mock.refusals()).toBe(before);
+    });
+
     it.each(allowedUpdates)('are not refused by Prism: %s', async (_case, body) => {
       const before = mock.refusals();
       const result = await mock.chat.updateContactGroup(body);

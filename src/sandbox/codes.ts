@@ -4,6 +4,7 @@
  * why each code was chosen. Typing them as documented codes makes a code outside the catalogue a compile error.
  */
 import { errorCodes, type DocumentedErrorCode } from '../../generated/error-codes.js';
+import { rateLimitErrorCode } from './spec-limits.js';
 
 export const gatewayCodes = {
   /** The path names no operation of the spec. */
@@ -20,8 +21,8 @@ export const gatewayCodes = {
   sdkAppIdUnknown: 70020,
   /** `identifier`, `random` or `contenttype` is absent or breaks its parameter schema. */
   signingParameterInvalid: 60002,
-  /** More calls to one API than its limit in one window. */
-  rateLimited: 60007,
+  /** More calls to one API than its limit in one window: the spec's `x-rate-limit-error-code` (the vendor does not say). */
+  rateLimited: rateLimitErrorCode,
   /** `usersig` is absent or empty. */
   userSigEmpty: 70002,
   /** `usersig` cannot be decoded (not Base64, not zlib, not JSON, or fields missing): typically a truncated sig. */

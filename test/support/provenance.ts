@@ -28,7 +28,8 @@ function isObject(value: unknown): value is Json {
 /** Keywords that state a rule of a schema or a parameter schema; each needs an `x-source` entry where it appears. */
 export const schemaRuleKeywords = [
   'maxLength', 'minLength', 'x-max-bytes', 'x-min-bytes', 'minimum', 'maximum', 'enum', 'const', 'required', 'minItems',
-  'maxItems', 'pattern', 'x-max-bytes-error-code', 'x-keyword-error-codes', 'additionalProperties',
+  'maxItems', 'pattern', 'x-max-bytes-error-code', 'x-keyword-error-codes', 'additionalProperties', 'x-empty-clears',
+  'x-sdk-value', 'x-bit-order',
 ] as const;
 
 /** Operation extensions that only name or describe (not rules); every other `x-` key of an operation is a rule. */

@@ -4,7 +4,7 @@
  * the group is still created: a partial success.
  */
 import { failure } from '../envelope.js';
-import { maxGroupedConversations, maxGroupsPerUser } from '../spec-limits.js';
+import { duplicateGroupNameErrorCode, maxGroupedConversations, maxGroupsPerUser } from '../spec-limits.js';
 import type { OperationHandler } from './handler.js';
 
 export const createContactGroup: OperationHandler<'createContactGroup'> = {
@@ -21,12 +21,12 @@ export const createContactGroup: OperationHandler<'createContactGroup'> = {
         case 'too-many-groups':
           return { ok: false, failure: failure(51010, `${user} already has ${maxGroupsPerUser} conversation groups, the most a user can have.`) };
         case 'name-taken':
-          // The vendor names no code for a duplicate name; groups are named by their names, so it is a bad parameter.
-          return { ok: false, failure: failure(50002, `${user} already has a conversation group named ${JSON.stringify(request.GroupName)}.`) };
+          // The vendor names no code for a duplicate name; the spec records the one chosen (x-duplicate-name-error-code).
+          return { ok: false, failure: failure(duplicateGroupNameErrorCode.createContactGroup, `${user} already has a conversation group named ${JSON.stringify(request.GroupName)}.`) };
       }
     }
     const { group } = created;
-    const ResultItem = request.ContactItem.map((contact) =>
+    const ResultItem = (request.ContactItem ?? []).map((contact) =>
       state.addToGroup(user, group.name, contact, now) === 'grouped-limit'
         ? { ContactItem: contact, ResultCode: 51008, ResultInfo: `at most ${maxGroupedConversations} conversations of a user can be in conversation groups` }
         : { ContactItem: contact, ResultCode: 0, ResultInfo: '' },

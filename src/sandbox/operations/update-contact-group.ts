@@ -4,7 +4,7 @@
  * without change; adding one that would take the user over 1000 grouped conversations gets ResultCode 51008.
  */
 import { failure } from '../envelope.js';
-import { maxGroupedConversations } from '../spec-limits.js';
+import { duplicateGroupNameErrorCode, maxGroupedConversations, missingOldGroupNameErrorCode } from '../spec-limits.js';
 import type { OperationHandler } from './handler.js';
 
 export const updateContactGroup: OperationHandler<'updateContactGroup'> = {
@@ -20,7 +20,7 @@ export const updateContactGroup: OperationHandler<'updateContactGroup'> = {
       const renamed = state.renameGroup(user, update.OldGroupName, update.NewGroupName);
       if (!renamed.ok) {
         if (renamed.reason === 'name-taken') {
-          return { ok: false, failure: failure(50002, `${user} already has a conversation group named ${JSON.stringify(update.NewGroupName)}.`) };
+          return { ok: false, failure: failure(duplicateGroupNameErrorCode.updateContactGroup, `${user} already has a conversation group named ${JSON.stringify(update.NewGroupName)}.`) };
         }
         return unknownGroup;
       }
@@ -33,8 +33,12 @@ export const updateContactGroup: OperationHandler<'updateContactGroup'> = {
       };
     }
 
-    // The vendor requires OldGroupName only for a rename; without it nothing names the group, so it is unknown.
-    const group = update.OldGroupName === undefined ? undefined : state.group(user, update.OldGroupName);
+    // The vendor requires OldGroupName only for a rename; without it nothing names the group, and the spec records
+    // the answer chosen (x-missing-old-group-name-error-code).
+    if (update.OldGroupName === undefined) {
+      return { ok: false, failure: failure(missingOldGroupNameErrorCode, 'UpdateGroup.OldGroupName is required to name the group whose conversations change.') };
+    }
+    const group = state.group(user, update.OldGroupName);
     if (group === undefined) return unknownGroup;
     // The vendor marks ContactUpdateItem optional: an absent list changes nothing.
     const ContactResultItem = (update.ContactUpdateItem ?? []).map(({ ContactOptType, ContactItem }) => {
