@@ -374,10 +374,9 @@ export async function runSandboxFuzz(options: FuzzOptions): Promise<FuzzReport> 
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency ?? 8 });
   const generator = new Generator(randomSource(options.seed));
   const userSig = generateUserSig({ secretKey: DEVELOPMENT_SECRET_KEY, sdkAppId: defaultFixture.sdkAppId, identifier: ADMIN, expireSeconds: 86_400 });
-  const requests = Array.from({ length: options.requests }, () => nextRequest(generator, userSig));
   const outcomes: Record<string, number> = {};
   const kinds: Record<string, number> = {};
-  const warmUpEnd = Math.min(requests.length, Math.max(20, Math.floor(requests.length / 10)));
+  const warmUpEnd = Math.min(options.requests, Math.max(20, Math.floor(options.requests / 10)));
   let afterWarmUp: MemoryFigures | undefined;
 
   try {
@@ -386,7 +385,8 @@ export async function runSandboxFuzz(options: FuzzOptions): Promise<FuzzReport> 
     const worker = async (): Promise<void> => {
       while (next < end) {
         const index = next++;
-        const request = requests[index] as FuzzRequest;
+        // Made when sent, in index order, so a seed gives the same requests and no body outlives its call.
+        const request = nextRequest(generator, userSig);
         kinds[request.kind] = (kinds[request.kind] ?? 0) + 1;
         const outcome = await send(target, agent, request, FUZZ_TIMEOUTS.bodyMs);
         outcomes[outcome.key] = (outcomes[outcome.key] ?? 0) + 1;
@@ -398,7 +398,7 @@ export async function runSandboxFuzz(options: FuzzOptions): Promise<FuzzReport> 
     // Warm-up first, so the memory baseline is taken with every code path loaded.
     await workers();
     afterWarmUp = memory();
-    end = requests.length;
+    end = options.requests;
     await workers();
     // The server is still up and its state can be written out.
     const stateAnswer = await fetch(`${target.url}${CONTROL_PREFIX}state`);
