@@ -3,6 +3,12 @@
 /** The version of the document this module was generated from. */
 export const specVersion = "1.1.0";
 
+/** Rules for every request body (`x-request-limits`): how deeply it may nest, and what happens to undeclared fields. */
+export const requestLimits = {
+  "maxNestingDepth": 32,
+  "unknownFields": "ignored"
+} as const;
+
 /** Every operation of the document with the facts the client and the sandbox enforce. */
 export const operations = {
   "createContactGroup": {

@@ -46,6 +46,8 @@ export interface OpenApiDocument {
   info: { title: string; version: string; description?: string; [key: string]: unknown };
   servers: ServerEntry[];
   paths: Record<string, PathItemObject>;
+  /** This document's rules for every request body (nesting depth, undeclared fields). */
+  'x-request-limits'?: { maxNestingDepth: number; unknownFields: 'ignored'; [key: string]: unknown };
   components: {
     schemas?: Record<string, JsonObject>;
     'x-error-codes': ErrorCodeEntry[];

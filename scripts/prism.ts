@@ -27,8 +27,16 @@ export interface PrismOptions {
   onLine?: (line: string) => void;
 }
 
+export interface PrismExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
 export interface PrismServer {
   readonly url: string;
+  readonly pid: number | undefined;
+  /** Settles when the Prism process ends, whether stopped or not. */
+  readonly exited: Promise<PrismExit>;
   /** Everything Prism printed so far (its log names each request and each violation it found). */
   output(): string;
   stop(): Promise<void>;
@@ -56,7 +64,7 @@ export async function startPrism(options: PrismOptions): Promise<PrismServer> {
   };
   child.stdout.setEncoding('utf8').on('data', collect);
   child.stderr.setEncoding('utf8').on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<PrismExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`Prism did not start within ${options.startTimeoutMs ?? 20000} ms:\n${log}`)), options.startTimeoutMs ?? 20000);
@@ -83,6 +91,8 @@ export async function startPrism(options: PrismOptions): Promise<PrismServer> {
 
   return {
     url,
+    pid: child.pid,
+    exited,
     output: () => log,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

@@ -105,9 +105,17 @@ export function renderOperations(document: OpenApiDocument): string {
       ];
     }),
   );
+  const limits = document['x-request-limits'];
+  if (!Number.isInteger(limits?.maxNestingDepth) || limits?.unknownFields !== 'ignored') {
+    throw new Error('x-request-limits must give an integer maxNestingDepth and unknownFields: ignored');
+  }
+  const requestLimits = { maxNestingDepth: limits.maxNestingDepth, unknownFields: limits.unknownFields };
   return `
 /** The version of the document this module was generated from. */
 export const specVersion = ${literal(document.info.version)};
+
+/** Rules for every request body (\`x-request-limits\`): how deeply it may nest, and what happens to undeclared fields. */
+export const requestLimits = ${literal(requestLimits)} as const;
 
 /** Every operation of the document with the facts the client and the sandbox enforce. */
 export const operations = ${literal(operations)} as const;

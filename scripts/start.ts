@@ -7,6 +7,10 @@
  *   - the Redoc documentation;
  * then prints the URLs and a sample call that works against the sandbox. Ctrl-C stops everything.
  *
+ * Each Prism runs under a supervisor: when it exits unasked it is reported and restarted on the same port, and when
+ * it keeps dying (more than DEFAULT_MAX_RESTARTS times a minute) everything stops with exit code 1. In front of each
+ * Prism a small guard answers bodies nested deeper than the document allows, which would otherwise crash Prism.
+ *
  *   npm start -- --allow-faults     also enable the sandbox's fault-injection control API
  */
 import { createServer } from 'node:net';
@@ -15,7 +19,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findStaleFiles, generateAll } from './generate.js';
-import { startPrism, type PrismServer } from './prism.js';
+import { startDepthGuard } from './depth-guard.js';
+import { startPrism, type PrismOptions } from './prism.js';
+import { supervise } from './supervisor.js';
 import { serveDocs, type DocsServer } from './serve-docs.js';
 import { DEFAULT_SANDBOX_PORT } from '../src/cli/sandbox-command.js';
 import { generateUserSig } from '../src/usersig.js';
@@ -83,10 +89,22 @@ async function main(): Promise<void> {
     const printViolations = (line: string): void => {
       if (/violation/i.test(line)) console.log(`[contract] ${line.trim()}`);
     };
-    const proxy: PrismServer = await startPrism({ mode: 'proxy', upstream: sandbox.url, port: await freeOr(preferredPorts.proxy), onLine: printViolations });
-    running.push({ close: () => proxy.stop() });
-    const mock: PrismServer = await startPrism({ mode: 'mock', errors: true, port: await freeOr(preferredPorts.mock) });
-    running.push({ close: () => mock.stop() });
+    const giveUp = (): void => {
+      if (stopping) return;
+      stopping = true;
+      console.error('stopping everything: a Prism server cannot be kept running');
+      void stopAll().then(() => process.exit(1));
+    };
+    /** Prism on a port of its own, supervised, behind a guard on the preferred port (whose URL is printed). */
+    const guardedPrism = async (name: string, options: PrismOptions, preferredPort: number): Promise<{ url: string }> => {
+      const prism = await supervise({ name, start: (port) => startPrism({ ...options, port }), onGiveUp: giveUp });
+      running.push({ close: () => prism.stop() });
+      const guard = await startDepthGuard({ upstream: prism.url, port: await freeOr(preferredPort) });
+      running.push(guard);
+      return guard;
+    };
+    const proxy = await guardedPrism('validating proxy', { mode: 'proxy', upstream: sandbox.url, onLine: printViolations }, preferredPorts.proxy);
+    const mock = await guardedPrism('contract mock', { mode: 'mock', errors: true }, preferredPorts.mock);
     const docs: DocsServer = await serveDocs({ port: await freeOr(preferredPorts.docs) });
     running.push(docs);
 

@@ -104,6 +104,20 @@ export function validateAgainstSchema(schema: unknown, value: unknown, badReques
   return violations;
 }
 
+/** Longest rendering of a value in a message; a long string is cut, so an answer never echoes a huge value. */
+const MAX_SHOWN_CHARACTERS = 40;
+
+/**
+ * A value for a message: primitives as JSON (cut when long), objects and arrays by their type only, so that no
+ * message walks a value (which may nest deeply, or be cyclic when a caller built it in code).
+ */
+function show(value: unknown): string {
+  if (typeof value === 'object' && value !== null) return describeType(value);
+  if (value === undefined) return 'nothing';
+  const text = typeof value === 'bigint' ? String(value) : JSON.stringify(value);
+  return text.length > MAX_SHOWN_CHARACTERS ? `${text.slice(0, MAX_SHOWN_CHARACTERS)}…` : text;
+}
+
 function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -184,10 +198,10 @@ function check(schema: Schema, value: unknown, field: string, badRequestCode: nu
     return;
   }
   if ('const' in schema && value !== schema['const']) {
-    add('const', `must be ${JSON.stringify(schema['const'])}, got ${JSON.stringify(value)}`);
+    add('const', `must be ${JSON.stringify(schema['const'])}, got ${show(value)}`);
   }
   if (Array.isArray(schema['enum']) && !schema['enum'].includes(value)) {
-    add('enum', `must be one of ${schema['enum'].map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(value)}`);
+    add('enum', `must be one of ${schema['enum'].map((v) => JSON.stringify(v)).join(', ')}, got ${show(value)}`);
   }
 
   if (typeof value === 'string') checkString(schema, value, add);
@@ -255,7 +269,7 @@ function checkObject(
   }
   if (schema['additionalProperties'] === false) {
     for (const name of Object.keys(value)) {
-      if (!(name in properties)) add('additionalProperties', `has an unknown field "${name}"`);
+      if (!(name in properties)) add('additionalProperties', `has an unknown field ${show(name)}`);
     }
   }
 }
@@ -283,7 +297,7 @@ function checkOneOf(schema: Schema, branches: Schema[], value: unknown, field: s
     }
     if (chosen.length === 0) {
       const allowed = branches.flatMap((branch) => branchTagValues(branch, tag) ?? []);
-      const message = `${prefix}${tag} must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(object[tag])}`;
+      const message = `${prefix}${tag} must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, got ${show(object[tag])}`;
       out.push({ field: `${prefix}${tag}`, rule: 'oneOf', message, errorCode });
       return;
     }
@@ -352,6 +366,47 @@ function branchTagValues(branch: Schema, name: string): readonly unknown[] | und
   if (property === undefined) return undefined;
   if ('const' in property) return [property['const']];
   return Array.isArray(property['enum']) ? (property['enum'] as unknown[]) : undefined;
+}
+
+/**
+ * The declared part of a valid request body: a copy that keeps only the fields its schema declares (through
+ * `items`, `allOf` and the `oneOf` branch the value matches), per the document's `x-request-limits.unknownFields`
+ * (undeclared fields are ignored). The sandbox acts on this copy, so nothing undeclared is stored or echoed. The walk
+ * follows the schema, which nests a few levels, never the value's own depth.
+ */
+export function declaredPart(operationId: OperationId, body: unknown): unknown {
+  return keepDeclared(operations[operationId].requestSchema, body);
+}
+
+function keepDeclared(schema: Schema, value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = schema['items'];
+    return items && typeof items === 'object' ? value.map((item) => keepDeclared(items as Schema, item)) : value;
+  }
+  if (!matchesType('object', value)) return value;
+  const object = value as Record<string, unknown>;
+  const properties = declaredProperties(schema, object);
+  if (properties === undefined) return value;
+  // A null-prototype copy: a declared name can never reach Object.prototype, and "__proto__" stays data.
+  const copy: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [name, propertySchema] of Object.entries(properties)) {
+    if (Object.hasOwn(object, name)) copy[name] = keepDeclared(propertySchema, object[name]);
+  }
+  return copy;
+}
+
+/** The properties a schema declares for this value (its `allOf` parts and matching `oneOf` branch included); undefined when it declares none. */
+function declaredProperties(schema: Schema, value: Record<string, unknown>): Readonly<Record<string, Schema>> | undefined {
+  const branches = Array.isArray(schema['oneOf']) ? (schema['oneOf'] as Schema[]) : [];
+  const branch = branches.find((candidate) => {
+    const found: Violation[] = [];
+    check(candidate, value, '', 0, found);
+    return found.length === 0;
+  });
+  const declaresShape = schema['properties'] !== undefined || schema['allOf'] !== undefined || branches.length > 0;
+  if (!declaresShape) return undefined;
+  const parts = branch === undefined ? [] : [declaredProperties(branch, value) ?? {}];
+  return Object.assign({}, branchProperties(schema), ...parts) as Record<string, Schema>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,6 +143,22 @@ describe('chat-groups sandbox, as a process', () => {
   });
 });
 
+describe('chat-groups sandbox, with its deadline flags', () => {
+  it('answers 408 and closes the connection of a body that stalls past --body-timeout', async () => {
+    const sandbox = await spawnSandbox(['--port', '0', '--body-timeout', '200']);
+    const { hostname, port } = new URL(sandbox.url);
+    const socket = connect(Number(port), hostname);
+    let received = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write(`POST ${new URL(signedUrl(sandbox.url)).pathname}${new URL(signedUrl(sandbox.url)).search} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"From_Account"`);
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 408/);
+    sandbox.kill('SIGTERM');
+    await sandbox.exit;
+  });
+});
+
 describe('chat-groups sandbox, refusing to start', () => {
   let directory: string;
   beforeAll(async () => {
@@ -172,6 +189,10 @@ describe('chat-groups sandbox, refusing to start', () => {
     [['--port', '70000'], '--port'],
     [['--port', 'http'], '--port'],
     [['--verbose'], '--verbose'],
+    [['--body-timeout', '0'], '--body-timeout'],
+    [['--keep-alive-timeout', 'soon'], '--keep-alive-timeout'],
+    [['--headers-timeout', '5000', '--request-timeout', '1000'], 'must not exceed --request-timeout'],
+    [['--max-state-bytes', '-1'], '--max-state-bytes'],
   ])('exits 2 for %j', async (argv, named) => {
     const run = await inProcess(argv);
     expect(run.code).toBe(ExitCode.usage);
@@ -192,6 +213,8 @@ describe('chat-groups sandbox, refusing to start', () => {
   it('documents every flag in --help', async () => {
     const run = await inProcess(['--help']);
     expect(run.code).toBe(ExitCode.ok);
-    for (const flag of ['--port', '--host', '--fixture', '--rate-limit', '--allow-faults', SECRET_KEY_ENV]) expect(run.stdout).toContain(flag);
+    for (const flag of ['--port', '--host', '--fixture', '--rate-limit', '--allow-faults', '--headers-timeout', '--body-timeout', '--request-timeout', '--keep-alive-timeout', '--max-state-bytes', SECRET_KEY_ENV]) {
+      expect(run.stdout).toContain(flag);
+    }
   });
 });

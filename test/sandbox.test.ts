@@ -547,7 +547,7 @@ describe('fixtures', () => {
     ['an empty admin list', { admins: [] }, 'admins must be a non-empty array of UserIDs, got an array'],
     ['an unknown edition', { edition: 'pro' }, 'edition must be "ultimate" or "standard", got "pro"'],
     ['a misspelt top-level field', { user: {} }, 'user is not a fixture field (expected sdkAppId, admins, edition, users)'],
-    ['a group name over 32 bytes', { users: { alice: { groups: { ['g'.repeat(33)]: [] } } } }, `users.alice.groups.${'g'.repeat(33)}: a group name must be 1 to 32 UTF-8 bytes, got 33`],
+    ['a group name over 64 bytes', { users: { alice: { groups: { ['g'.repeat(65)]: [] } } } }, `users.alice.groups.${'g'.repeat(65)}: a group name must be 1 to 64 UTF-8 bytes, got 65`],
     ['a user name with dots', { users: { 'a.b': { groups: [] } } }, 'users["a.b"].groups must be an object of group name → conversations, got an array'],
     ['more than 20 groups', { users: { alice: { groups: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`g${i}`, []])) } } }, 'users.alice.groups has 21 groups; a user can have at most 20'],
   ])('names the bad entry for %s', (_case, change, problem) => {

@@ -1,6 +1,6 @@
 import process from 'node:process';
 // Types only at the top: the sandbox is loaded when this command runs, so other commands do not pay for it at start-up.
-import type { Fixture, RunningSandbox } from '../sandbox/index.js';
+import type { Fixture, RunningSandbox, SandboxTimeouts } from '../sandbox/index.js';
 import { ExitCode, reportUsageError, type CliIo, type Command } from './command.js';
 import { parseFlags } from './flags.js';
 import { SECRET_KEY_ENV } from './usersig-command.js';
@@ -8,9 +8,13 @@ import { SECRET_KEY_ENV } from './usersig-command.js';
 export const DEFAULT_SANDBOX_PORT = 4012;
 const DEFAULT_HOST = '127.0.0.1';
 
-const USAGE = 'chat-groups sandbox [--port N] [--host ADDR] [--fixture FILE] [--rate-limit N|off] [--allow-faults]';
+const USAGE =
+  'chat-groups sandbox [--port N] [--host ADDR] [--fixture FILE] [--rate-limit N|off] [--allow-faults] [--headers-timeout MS] [--body-timeout MS] [--request-timeout MS] [--keep-alive-timeout MS] [--max-state-bytes N]';
 
-const HELP = `Usage: ${USAGE}
+type SandboxModule = typeof import('../sandbox/index.js');
+
+/** Built from the sandbox module's defaults, loaded only when the help is asked for. */
+const help = ({ DEFAULT_TIMEOUTS, DEFAULT_MAX_STATE_BYTES, maxNestingDepth }: SandboxModule): string => `Usage: ${USAGE}
 
 Runs a local stand-in for the conversation-group REST API: the same paths, signing, checks and error codes as the
 vendor documents, with state (a deleted group is gone), a per-API rate limit and optional fault injection.
@@ -24,7 +28,17 @@ Options:
   --fixture FILE        JSON data set: {"sdkAppId", "admins", "edition", "users"}; default: a built-in example set
   --rate-limit N|off    calls per API per second before 60007 (default: the documented 200), or off
   --allow-faults        enable the fault-injection API under /__sandbox/faults (off by default)
+  --headers-timeout MS  time a client has to send the request headers (default ${DEFAULT_TIMEOUTS.headersMs})
+  --body-timeout MS     time from the headers to the end of the body; later: 408 and the connection closed (default ${DEFAULT_TIMEOUTS.bodyMs})
+  --request-timeout MS  time for the whole request, headers and body (default ${DEFAULT_TIMEOUTS.requestMs})
+  --keep-alive-timeout MS
+                        how long an idle keep-alive connection stays open (default ${DEFAULT_TIMEOUTS.keepAliveMs})
+  --max-state-bytes N   bound on the sandbox's data (an estimate of its memory); a change that could exceed it
+                        gets 51008 and changes nothing (default ${DEFAULT_MAX_STATE_BYTES})
   -h, --help            show this help
+
+Bodies must be UTF-8 JSON (60003 otherwise) nested at most ${maxNestingDepth} levels deep (the bad-request code
+otherwise); fields the document does not declare are ignored and never stored.
 
 Stops gracefully on SIGINT (Ctrl+C) or SIGTERM: calls in flight finish, keep-alive connections close.
 A second Ctrl+C stops at once.
@@ -36,21 +50,37 @@ const FLAGS = {
   fixture: { type: 'string' },
   'rate-limit': { type: 'string' },
   'allow-faults': { type: 'boolean' },
+  'headers-timeout': { type: 'string' },
+  'body-timeout': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  'keep-alive-timeout': { type: 'string' },
+  'max-state-bytes': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** Timeout flag → the sandbox's `timeouts` setting it fills. */
+const TIMEOUT_FLAGS = {
+  'headers-timeout': 'headersMs',
+  'body-timeout': 'bodyMs',
+  'request-timeout': 'requestMs',
+  'keep-alive-timeout': 'keepAliveMs',
+} as const satisfies Record<string, keyof SandboxTimeouts>;
+
 const PORT = /^(0|[1-9][0-9]{0,4})$/;
 const POSITIVE = /^[1-9][0-9]{0,8}$/;
+const MAX_TIMEOUT_MS = 3_600_000;
 
 async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const usageError = (message: string): ExitCode => reportUsageError(io, 'sandbox', USAGE, message);
   const parsed = parseFlags(argv, FLAGS);
   if (!parsed.ok) return usageError(parsed.message);
   const flags = parsed.values;
+  const sandboxModule = await import('../sandbox/index.js');
   if (flags.help === true) {
-    io.stdout.write(HELP);
+    io.stdout.write(help(sandboxModule));
     return ExitCode.ok;
   }
+  const { DEFAULT_TIMEOUTS, DEVELOPMENT_SECRET_KEY, FixtureError, loadFixtureFile, startSandbox } = sandboxModule;
 
   const port = flags.port === undefined ? DEFAULT_SANDBOX_PORT : PORT.test(flags.port) ? Number(flags.port) : undefined;
   if (port === undefined || port > 65_535) return usageError('--port must be an integer from 0 to 65535');
@@ -62,8 +92,19 @@ async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
     rateLimit = Number(rateLimitFlag);
   }
 
+  const timeouts: { -readonly [Name in keyof SandboxTimeouts]?: number } = {};
+  for (const [flag, setting] of Object.entries(TIMEOUT_FLAGS) as [keyof typeof TIMEOUT_FLAGS, keyof SandboxTimeouts][]) {
+    const value = flags[flag];
+    if (value === undefined) continue;
+    if (!POSITIVE.test(value) || Number(value) > MAX_TIMEOUT_MS) return usageError(`--${flag} must be an integer number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`);
+    timeouts[setting] = Number(value);
+  }
+  const headersMs = timeouts.headersMs ?? DEFAULT_TIMEOUTS.headersMs;
+  const requestMs = timeouts.requestMs ?? DEFAULT_TIMEOUTS.requestMs;
+  if (headersMs > requestMs) return usageError(`--headers-timeout (${headersMs}) must not exceed --request-timeout (${requestMs})`);
+  const maxStateFlag = flags['max-state-bytes'];
+  if (maxStateFlag !== undefined && !/^[1-9][0-9]{0,14}$/.test(maxStateFlag)) return usageError('--max-state-bytes must be a positive integer');
 
-  const { DEVELOPMENT_SECRET_KEY, FixtureError, loadFixtureFile, startSandbox } = await import('../sandbox/index.js');
   let fixture: Fixture | undefined;
   if (flags.fixture !== undefined) {
     try {
@@ -85,6 +126,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
       ...(fixture === undefined ? {} : { fixture }),
       ...(configuredKey === undefined ? {} : { secretKey: configuredKey }),
       ...(rateLimit === undefined ? {} : { rateLimit }),
+      timeouts,
+      ...(maxStateFlag === undefined ? {} : { maxStateBytes: Number(maxStateFlag) }),
       onError: (error) => io.stderr.write(`chat-groups sandbox: error while answering a request: ${String(error)}\n`),
     });
   } catch (error) {

@@ -4,10 +4,11 @@
  * faults live in server.ts, so this module only turns a request into the JSON body of an HTTP 200 answer.
  */
 import type { OperationId } from '../../generated/operations.js';
-import { validateRequest, type Violation } from '../validate.js';
+import { declaredPart, validateRequest, type Violation } from '../validate.js';
 import { gatewayCodes, isDocumentedErrorCode } from './codes.js';
 import { failure, failureBody, successBody, type Failure } from './envelope.js';
 import type { OperationHandler, PageSizes, RequestBody } from './operations/handler.js';
+import { describeBodyProblem, readJsonBody } from './request-body.js';
 import type { Route } from './operations/index.js';
 import type { SlidingWindowLimiter } from './rate-limiter.js';
 import { checkCaller, checkSigningParameters } from './signing-check.js';
@@ -68,15 +69,17 @@ function run(route: Route, call: ApiCall, { state, verifier, limiters, clock, pa
   const callerFailure = checkCaller(query, state, verifier, Math.floor(now / 1000));
   if (callerFailure !== undefined) return { ok: false, failure: callerFailure };
 
-  let body: unknown;
-  try {
-    body = JSON.parse(call.body.toString('utf8'));
-  } catch {
-    return { ok: false, failure: failure(gatewayCodes.bodyNotJson, 'The request body is not valid JSON.') };
+  const reading = readJsonBody(call.body);
+  if (!reading.ok) {
+    const code = reading.problem === 'too-deep' ? route.badRequestErrorCode : gatewayCodes.bodyNotJson;
+    if (!isDocumentedErrorCode(code)) throw new Error(`the spec assigns error code ${code}, which is not in the catalogue`);
+    return { ok: false, failure: failure(code, describeBodyProblem(reading)) };
   }
 
-  const violations = validateRequest(route.operationId, body);
+  const violations = validateRequest(route.operationId, reading.value);
   if (violations.length > 0) return { ok: false, failure: violationFailure(violations, route.badRequestErrorCode) };
+  // Undeclared fields are ignored (x-request-limits.unknownFields): the handler never sees, stores or echoes them.
+  const body = declaredPart(route.operationId, reading.value);
 
   const handler = route.handler as OperationHandler<OperationId>;
   if (handler.needsConversationGroups && state.edition === 'standard') {

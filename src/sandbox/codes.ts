@@ -39,8 +39,13 @@ export const gatewayCodes = {
   userSigSignatureMismatch: 70009,
   /** `identifier` signed correctly but is not one of the app's admin accounts. */
   notAdmin: 50003,
-  /** The body is not JSON. */
+  /** The body is not UTF-8 text or not JSON. */
   bodyNotJson: 60003,
+  /**
+   * The change could take the sandbox's data over its `maxStateBytes` bound (a bound of the sandbox, not the
+   * vendor's): the vendor's code for "more data than a user may have", which is not retryable.
+   */
+  stateFull: 51008,
   /** The app's edition lacks conversation groups. */
   editionLacksConversationGroups: 51013,
 } as const satisfies Record<string, DocumentedErrorCode>;

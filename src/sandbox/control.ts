@@ -8,7 +8,8 @@
  *   POST   /__sandbox/faults      schedule a fault          } allowFaults / --allow-faults
  *   DELETE /__sandbox/faults      drop every pending fault  }
  */
-import { describeFault, parseFaultRequest, type FaultSchedule } from './faults.js';
+import { describeFault, MAX_PENDING_FAULTS, parseFaultRequest, type FaultSchedule } from './faults.js';
+import { describeBodyProblem, readJsonBody } from './request-body.js';
 import type { SandboxState } from './state.js';
 
 export const CONTROL_PREFIX = '/__sandbox/';
@@ -36,7 +37,7 @@ export function answerControl(method: string, path: string, body: Buffer | undef
     case `${CONTROL_PREFIX}faults`:
       return answerFaults(method, body, faults);
     default:
-      return { status: 404, body: { error: `no sandbox endpoint at ${path}`, endpoints } };
+      return { status: 404, body: { error: `no sandbox endpoint at ${shortened(path)}`, endpoints } };
   }
 }
 
@@ -51,14 +52,13 @@ function answerFaults(method: string, body: Buffer | undefined, faults: FaultSch
       return { status: 200, body: { cleared: faults.clear() } };
     case 'POST': {
       if (body === undefined) return { status: 413, body: { error: 'the fault request is too large' } };
-      let request: unknown;
-      try {
-        request = JSON.parse(body.toString('utf8'));
-      } catch {
-        return { status: 400, body: { error: 'the fault request is not JSON' } };
-      }
-      const parsed = parseFaultRequest(request);
+      const reading = readJsonBody(body);
+      if (!reading.ok) return { status: 400, body: { error: `the fault request: ${describeBodyProblem(reading)}` } };
+      const parsed = parseFaultRequest(reading.value);
       if (!parsed.ok) return { status: 400, body: { error: parsed.message } };
+      if (faults.list().length >= MAX_PENDING_FAULTS) {
+        return { status: 409, body: { error: `at most ${MAX_PENDING_FAULTS} faults can be pending; DELETE ${CONTROL_PREFIX}faults clears them` } };
+      }
       return { status: 201, body: describeFault(faults.add(parsed.spec)) };
     }
     default:
@@ -68,4 +68,9 @@ function answerFaults(method: string, body: Buffer | undefined, faults: FaultSch
 
 function notAllowed(allow: string): ControlAnswer {
   return { status: 405, body: { error: `use ${allow}` }, allow };
+}
+
+/** A path as shown in an answer: cut when long, so an answer never echoes a huge request line. */
+function shortened(path: string): string {
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
 }

@@ -38,6 +38,18 @@ export class ConversationData {
   readonly #records = new Map<string, MutableRecord>();
   #grouped = 0;
   #marked = 0;
+  #bytes = 0;
+  readonly #recordBytes: (contact: ContactItem, customMark: string) => number;
+
+  /** `recordBytes`: the estimated memory of one record, summed into `storedBytes`. */
+  constructor(recordBytes: (contact: ContactItem, customMark: string) => number = () => 0) {
+    this.#recordBytes = recordBytes;
+  }
+
+  /** The estimated memory of the records, by the constructor's `recordBytes`. */
+  get storedBytes(): number {
+    return this.#bytes;
+  }
 
   /** Conversations in at least one group. */
   get groupedCount(): number {
@@ -87,6 +99,7 @@ export class ConversationData {
   setMarks(key: string, contact: ContactItem, marks: ReadonlySet<number>, customMark: string, now: number): void {
     const record = this.#ensure(key, contact, now);
     const wasMarked = isMarked(record);
+    this.#bytes += this.#recordBytes(contact, customMark) - this.#recordBytes(record.contact, record.customMark);
     record.marks = new Set(marks);
     record.customMark = customMark;
     record.timestamp = now;
@@ -101,11 +114,15 @@ export class ConversationData {
     if (record === undefined) {
       record = { key, contact, groupCount: 0, marks: new Set(), customMark: '', timestamp: now };
       this.#records.set(key, record);
+      this.#bytes += this.#recordBytes(contact, '');
     }
     return record;
   }
 
   #dropIfEmpty(record: MutableRecord): void {
-    if (record.groupCount === 0 && !isMarked(record)) this.#records.delete(record.key);
+    if (record.groupCount === 0 && !isMarked(record)) {
+      this.#records.delete(record.key);
+      this.#bytes -= this.#recordBytes(record.contact, record.customMark);
+    }
   }
 }

@@ -30,3 +30,8 @@ export function failureBody(outcome: Failure): string {
     ErrorInfo: outcome.detail ?? meaningOf(outcome.code),
   });
 }
+
+/** ErrorInfo / ResultInfo for a change refused by the sandbox's own bound on its data (`maxStateBytes`). */
+export function stateFullInfo(maxStateBytes: number): string {
+  return `The sandbox holds at most about ${maxStateBytes} bytes of data (its maxStateBytes setting) and this change could exceed it; nothing was changed. Restart the sandbox or give it a larger maxStateBytes.`;
+}

@@ -33,6 +33,8 @@ export interface Fault extends FaultSpec {
 }
 
 export const MAX_FAULT_COUNT = 1_000_000;
+/** Faults waiting at once: each is a few numbers, this only bounds memory against a runaway script. */
+export const MAX_PENDING_FAULTS = 1000;
 export const MAX_FAULT_DELAY_MS = 60_000;
 const FAULT_FIELDS = new Set(['count', 'operation', 'errorCode', 'httpStatus', 'delayMs', 'drop', 'afterProcessing']);
 
@@ -44,7 +46,7 @@ export function parseFaultRequest(value: unknown): FaultParseResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('the fault must be a JSON object');
   const request = value as Record<string, unknown>;
   const unknown = Object.keys(request).find((key) => !FAULT_FIELDS.has(key));
-  if (unknown !== undefined) return fail(`"${unknown}" is not a fault field (expected ${[...FAULT_FIELDS].join(', ')})`);
+  if (unknown !== undefined) return fail(`${JSON.stringify(unknown.length > 40 ? `${unknown.slice(0, 40)}…` : unknown)} is not a fault field (expected ${[...FAULT_FIELDS].join(', ')})`);
 
   const count = request['count'] ?? 1;
   if (!isIntegerIn(count, 1, MAX_FAULT_COUNT)) return fail(`count must be an integer from 1 to ${MAX_FAULT_COUNT}`);

@@ -13,8 +13,8 @@ import type { PageSizes } from './operations/handler.js';
 import { buildRoutes } from './operations/index.js';
 import { resolvePageSizes } from './page-sizes.js';
 import { SlidingWindowLimiter } from './rate-limiter.js';
-import { createSandboxServer } from './server.js';
-import { SandboxState } from './state.js';
+import { createSandboxServer, resolveTimeouts, type SandboxTimeouts } from './server.js';
+import { DEFAULT_MAX_STATE_BYTES, SandboxState } from './state.js';
 import { UserSigVerifier } from './usersig-verifier.js';
 
 export { CONTROL_PREFIX } from './control.js';
@@ -25,6 +25,9 @@ export type { PageSizes } from './operations/handler.js';
 export { DEFAULT_PAGE_SIZES } from './page-sizes.js';
 export type { DeletionRecord, DeletionReport, SandboxState, StateSnapshot } from './state.js';
 export type { FaultSchedule } from './faults.js';
+export { DEFAULT_TIMEOUTS, MAX_BODY_BYTES, type SandboxTimeouts } from './server.js';
+export { DEFAULT_MAX_STATE_BYTES } from './state.js';
+export { maxNestingDepth } from './request-body.js';
 
 export interface SandboxOptions {
   /** The app, admins, edition, users and groups to start with (checked like a fixture file); default: the built-in example set. */
@@ -49,6 +52,17 @@ export interface SandboxOptions {
    * values let a test page through a small data set.
    */
   readonly pageSizes?: Partial<PageSizes>;
+  /**
+   * How long a client may take to send a request, so no connection is held open by a slow or stalled client (see
+   * SandboxTimeouts; defaults: headers 10 s, body 10 s, whole request 30 s, idle keep-alive 5 s).
+   */
+  readonly timeouts?: Partial<SandboxTimeouts>;
+  /**
+   * The bound on the sandbox's data, as an estimate of its memory in bytes (group names remembered, deleted ones
+   * included; conversations in groups; marks). A change that could exceed it is refused before it changes anything,
+   * with 51008 (per item, or for the whole call when a group cannot be created or renamed). Default 64 MiB.
+   */
+  readonly maxStateBytes?: number;
   /** How long `close()` lets calls in flight finish before cutting connections. Default 5000 ms. */
   readonly shutdownGraceMs?: number;
   /** Receives errors thrown while answering (sandbox bugs); default: written to stderr. */
@@ -79,7 +93,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   if (secretKey.length === 0) throw new Error('the secret key must not be empty');
   const clock = options.clock ?? Date.now;
   const pageSizes = resolvePageSizes(options.pageSizes);
-  const state = new SandboxState(fixture, Math.floor(clock() / 1000));
+  const timeouts = resolveTimeouts(options.timeouts);
+  const maxStateBytes = options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES;
+  if (!Number.isSafeInteger(maxStateBytes) || maxStateBytes < 1) throw new Error(`maxStateBytes must be a positive integer, got ${String(maxStateBytes)}`);
+  const state = new SandboxState(fixture, Math.floor(clock() / 1000), maxStateBytes);
   const faults = options.allowFaults === true ? new FaultSchedule() : undefined;
   const limiters = buildLimiters(options.rateLimit);
   const host = options.host ?? '127.0.0.1';
@@ -92,6 +109,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     pageSizes,
     routes: buildRoutes(),
     faults,
+    timeouts,
     onError: options.onError ?? ((error) => console.error('sandbox: error while answering a request:', error)),
   });
 

@@ -5,6 +5,10 @@
  *
  * The family's limits on a user's data (20 groups, 1000 grouped and 1000 marked conversations) are enforced here,
  * from the spec's extensions; the handlers turn the outcomes into the vendor's codes.
+ *
+ * Those limits count items, not bytes, and the names of deleted groups are remembered for the deletion report, so the
+ * state also has a bound of its own: an estimate of the memory its data takes (`maxStateBytes`). A change that could
+ * take the estimate over the bound is refused before anything changes (outcome `state-full`).
  */
 import { contactKey } from './conversation-key.js';
 import { ConversationData, type ConversationRecord } from './conversation-data.js';
@@ -63,22 +67,25 @@ export interface StateSnapshot {
   readonly users: Readonly<Record<string, UserSnapshot>>;
 }
 
+/** A change refused because it could take the state over its `maxStateBytes` bound. */
+export type StateFull = 'state-full';
+
 export type DeleteGroupResult =
   | { readonly ok: true; readonly group: GroupRecord }
   | { readonly ok: false; readonly reason: 'unknown-user' | 'unknown-group' };
 
 export type CreateGroupResult =
   | { readonly ok: true; readonly group: GroupRecord }
-  | { readonly ok: false; readonly reason: 'unknown-user' | 'too-many-groups' | 'name-taken' };
+  | { readonly ok: false; readonly reason: 'unknown-user' | 'too-many-groups' | 'name-taken' | StateFull };
 
 export type RenameGroupResult =
   | { readonly ok: true; readonly group: GroupRecord }
-  | { readonly ok: false; readonly reason: 'unknown-user' | 'unknown-group' | 'name-taken' };
+  | { readonly ok: false; readonly reason: 'unknown-user' | 'unknown-group' | 'name-taken' | StateFull };
 
 /** One conversation added to or removed from a group. `already` / `absent`: nothing to do, which is not a failure. */
-export type MembershipOutcome = 'added' | 'already' | 'removed' | 'absent' | 'grouped-limit' | 'unknown-group';
+export type MembershipOutcome = 'added' | 'already' | 'removed' | 'absent' | 'grouped-limit' | 'unknown-group' | StateFull;
 
-export type MarkOutcome = 'marked' | 'marked-limit' | 'unknown-user';
+export type MarkOutcome = 'marked' | 'marked-limit' | 'unknown-user' | StateFull;
 
 export interface MarkChange {
   /** Standard mark bits to set, then to clear. */
@@ -115,6 +122,39 @@ interface UserRecord {
 const UNKNOWN_USER: DeleteGroupResult = { ok: false, reason: 'unknown-user' };
 const UNKNOWN_GROUP: DeleteGroupResult = { ok: false, reason: 'unknown-group' };
 
+/** The default `maxStateBytes`: far above any test's data, far below what would strain a developer's machine. */
+export const DEFAULT_MAX_STATE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Estimated bytes of one stored item besides its strings (object headers, map and set slots). Deliberately generous,
+ * so the estimate stays above what V8 really uses.
+ */
+const ITEM_OVERHEAD_BYTES = 256;
+
+/** Estimated bytes of a string in memory (UTF-16 at worst). */
+function stringBytes(text: string): number {
+  return text.length * 2;
+}
+
+function contactBytes(contact: ContactItem): number {
+  return stringBytes(contact.Type === 1 ? contact.To_Account : contact.ToGroupId);
+}
+
+/** A group name remembered, live or deleted. */
+function entryBytes(name: string): number {
+  return ITEM_OVERHEAD_BYTES + stringBytes(name);
+}
+
+/** A conversation in a group: its item in `contacts` and its key in `members`. */
+function membershipBytes(contact: ContactItem): number {
+  return 2 * (ITEM_OVERHEAD_BYTES + contactBytes(contact));
+}
+
+/** A conversation's group and mark record, at most: its key, its contact, its marks and its custom mark. */
+function recordBytes(contact: ContactItem, customMark: string): number {
+  return 2 * (ITEM_OVERHEAD_BYTES + contactBytes(contact)) + 64 * 8 + stringBytes(customMark);
+}
+
 function newEntry(user: string, name: string, groupId: number): GroupEntry {
   return { user, name, groupId, contacts: [], members: new Set(), live: true, deletions: 0, repeatsAfterDeletion: 0 };
 }
@@ -127,9 +167,14 @@ export class SandboxState {
   /** Every group entry that was ever deleted, in the order of its first deletion. */
   readonly #deletionLog: GroupEntry[] = [];
   #totalDeletions = 0;
+  /** The estimate of stored bytes, kept as changes happen (see the module comment). */
+  #storedBytes = 0;
+  #revision = 0;
+  readonly maxStateBytes: number;
 
-  /** `now`: Unix seconds, the `Timestamp` of the fixture's groupings. */
-  constructor(fixture: Fixture, now = Math.floor(Date.now() / 1000)) {
+  /** `now`: Unix seconds, the `Timestamp` of the fixture's groupings. The fixture's data counts against `maxStateBytes` too. */
+  constructor(fixture: Fixture, now = Math.floor(Date.now() / 1000), maxStateBytes = DEFAULT_MAX_STATE_BYTES) {
+    this.maxStateBytes = maxStateBytes;
     this.sdkAppId = fixture.sdkAppId;
     this.admins = new Set(fixture.admins);
     this.edition = fixture.edition;
@@ -138,17 +183,33 @@ export class SandboxState {
         groups: new Map(),
         nextGroupId: 1,
         liveGroups: 0,
-        data: new ConversationData(),
+        data: new ConversationData(recordBytes),
         recent: new RecentContacts(user.recent ?? []),
       };
       for (const [name, contacts] of Object.entries(user.groups)) {
         const entry = newEntry(userId, name, record.nextGroupId++);
         record.groups.set(name, entry);
         record.liveGroups++;
+        this.#storedBytes += entryBytes(name);
         for (const contact of contacts) this.#join(record, entry, contact, now);
       }
       this.#users.set(userId, record);
     }
+  }
+
+  /** Counts every change to the data, so a caller can tell whether a call changed anything. */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /** The current estimate of the data's memory, which `maxStateBytes` bounds. */
+  get storedBytes(): number {
+    return this.#storedBytes;
+  }
+
+  /** True when adding `bytes` (an upper estimate) could take the state over its bound. */
+  #wouldOverflow(bytes: number): boolean {
+    return this.#storedBytes + bytes > this.maxStateBytes;
   }
 
   hasUser(userId: string): boolean {
@@ -198,6 +259,8 @@ export class SandboxState {
     const existing = user.groups.get(name);
     if (existing?.live === true) return { ok: false, reason: 'name-taken' };
     if (user.liveGroups >= maxGroupsPerUser) return { ok: false, reason: 'too-many-groups' };
+    if (existing === undefined && this.#wouldOverflow(entryBytes(name))) return { ok: false, reason: 'state-full' };
+    this.#revision++;
     user.liveGroups++;
     if (existing !== undefined) {
       // The deletion counts of the name stay with it, so a later delete of the new group adds to them.
@@ -207,6 +270,7 @@ export class SandboxState {
     }
     const entry = newEntry(userId, name, user.nextGroupId++);
     user.groups.set(name, entry);
+    this.#storedBytes += entryBytes(name);
     return { ok: true, group: entry };
   }
 
@@ -217,6 +281,11 @@ export class SandboxState {
     if (entry?.live !== true) return { ok: false, reason: 'unknown-group' };
     if (newName === oldName) return { ok: true, group: entry };
     if (user.groups.get(newName)?.live === true) return { ok: false, reason: 'name-taken' };
+    if (this.#wouldOverflow(entryBytes(newName))) return { ok: false, reason: 'state-full' };
+    this.#revision++;
+    // The old name's entry leaves the map, and is freed unless the deletion report still holds it; a deleted group
+    // that had the new name is held by the report, so it stays counted.
+    this.#storedBytes += entryBytes(newName) - (entry.deletions === 0 ? entryBytes(oldName) : 0);
     // A fresh entry under the new name: deletion counts belong to names, and this name was never deleted as this group.
     const renamed: GroupEntry = { ...entry, name: newName, deletions: 0, repeatsAfterDeletion: 0 };
     entry.live = false;
@@ -232,6 +301,8 @@ export class SandboxState {
     const key = contactKey(contact);
     if (entry.members.has(key)) return 'already';
     if (!user.data.isGrouped(key) && user.data.groupedCount >= maxGroupedConversations) return 'grouped-limit';
+    if (this.#wouldOverflow(membershipBytes(contact) + recordBytes(contact, ''))) return 'state-full';
+    this.#revision++;
     this.#join(user, entry, contact, now);
     return 'added';
   }
@@ -242,12 +313,14 @@ export class SandboxState {
     if (user === undefined || entry?.live !== true) return 'unknown-group';
     const key = contactKey(contact);
     if (!entry.members.has(key)) return 'absent';
+    this.#revision++;
     entry.members.delete(key);
-    entry.contacts.splice(
+    const [removed] = entry.contacts.splice(
       entry.contacts.findIndex((member) => contactKey(member) === key),
       1,
     );
-    user.data.leftGroup(key, now);
+    if (removed !== undefined) this.#storedBytes -= membershipBytes(removed);
+    this.#changeData(user, () => user.data.leftGroup(key, now));
     return 'removed';
   }
 
@@ -266,7 +339,9 @@ export class SandboxState {
     const customMark = change.customMark ?? current?.customMark ?? '';
     const willBeMarked = marks.size > 0 || customMark !== '';
     if (willBeMarked && !user.data.isMarked(key) && user.data.markedCount >= maxMarkedConversations) return 'marked-limit';
-    user.data.setMarks(key, contact, marks, customMark, now);
+    if (this.#wouldOverflow(recordBytes(contact, customMark))) return 'state-full';
+    this.#revision++;
+    this.#changeData(user, () => user.data.setMarks(key, contact, marks, customMark, now));
     return 'marked';
   }
 
@@ -275,13 +350,17 @@ export class SandboxState {
     if (user === undefined) return UNKNOWN_USER;
     const entry = user.groups.get(name);
     if (entry === undefined) return UNKNOWN_GROUP;
+    this.#revision++;
     if (!entry.live) {
       entry.repeatsAfterDeletion++;
       return UNKNOWN_GROUP;
     }
     entry.live = false;
     user.liveGroups--;
-    for (const key of entry.members) user.data.leftGroup(key, now);
+    for (const contact of entry.contacts) this.#storedBytes -= membershipBytes(contact);
+    this.#changeData(user, () => {
+      for (const key of entry.members) user.data.leftGroup(key, now);
+    });
     const group: GroupRecord = { name: entry.name, groupId: entry.groupId, contacts: [...entry.contacts] };
     // A re-created group of this name starts empty.
     entry.members.clear();
@@ -290,6 +369,15 @@ export class SandboxState {
     this.#totalDeletions++;
     if (entry.deletions === 1) this.#deletionLog.push(entry);
     return { ok: true, group };
+  }
+
+  /** Removes a conversation from the user's conversation list; undefined for an unknown user, false when it was not listed. */
+  deleteRecent(userId: string, key: string): boolean | undefined {
+    const recent = this.#users.get(userId)?.recent;
+    if (recent === undefined) return undefined;
+    const deleted = recent.delete(key);
+    if (deleted) this.#revision++;
+    return deleted;
   }
 
   deletionReport(): DeletionReport {
@@ -337,6 +425,14 @@ export class SandboxState {
     const key = contactKey(contact);
     entry.members.add(key);
     entry.contacts.push(contact);
-    user.data.joinedGroup(key, contact, now);
+    this.#storedBytes += membershipBytes(contact);
+    this.#changeData(user, () => user.data.joinedGroup(key, contact, now));
+  }
+
+  /** Runs a change to a user's conversation data and keeps the estimate in step with the records it adds or drops. */
+  #changeData(user: UserRecord, change: () => void): void {
+    const before = user.data.storedBytes;
+    change();
+    this.#storedBytes += user.data.storedBytes - before;
   }
 }

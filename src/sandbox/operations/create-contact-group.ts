@@ -3,7 +3,8 @@
  * conversation. A conversation that would take the user over 1000 grouped conversations gets ResultCode 51008 while
  * the group is still created: a partial success.
  */
-import { failure } from '../envelope.js';
+import { gatewayCodes } from '../codes.js';
+import { failure, stateFullInfo } from '../envelope.js';
 import { duplicateGroupNameErrorCode, maxGroupedConversations, maxGroupsPerUser } from '../spec-limits.js';
 import type { OperationHandler } from './handler.js';
 
@@ -23,14 +24,19 @@ export const createContactGroup: OperationHandler<'createContactGroup'> = {
         case 'name-taken':
           // The vendor names no code for a duplicate name; the spec records the one chosen (x-duplicate-name-error-code).
           return { ok: false, failure: failure(duplicateGroupNameErrorCode.createContactGroup, `${user} already has a conversation group named ${JSON.stringify(request.GroupName)}.`) };
+        case 'state-full':
+          return { ok: false, failure: failure(gatewayCodes.stateFull, stateFullInfo(state.maxStateBytes)) };
       }
     }
     const { group } = created;
-    const ResultItem = (request.ContactItem ?? []).map((contact) =>
-      state.addToGroup(user, group.name, contact, now) === 'grouped-limit'
-        ? { ContactItem: contact, ResultCode: 51008, ResultInfo: `at most ${maxGroupedConversations} conversations of a user can be in conversation groups` }
-        : { ContactItem: contact, ResultCode: 0, ResultInfo: '' },
-    );
+    const ResultItem = (request.ContactItem ?? []).map((contact) => {
+      const outcome = state.addToGroup(user, group.name, contact, now);
+      if (outcome === 'grouped-limit') {
+        return { ContactItem: contact, ResultCode: 51008, ResultInfo: `at most ${maxGroupedConversations} conversations of a user can be in conversation groups` };
+      }
+      if (outcome === 'state-full') return { ContactItem: contact, ResultCode: gatewayCodes.stateFull, ResultInfo: stateFullInfo(state.maxStateBytes) };
+      return { ContactItem: contact, ResultCode: 0, ResultInfo: '' };
+    });
     return { ok: true, data: { GroupResultItem: [{ GroupItem: { GroupName: group.name, GroupId: group.groupId }, ResultItem }] } };
   },
 };

@@ -13,9 +13,8 @@ export const deleteRecentContact: OperationHandler<'deleteRecentContact'> = {
   needsConversationGroups: false,
   handle(body, { state }) {
     const user = body.From_Account;
-    const recent = state.recentContacts(user);
-    if (recent === undefined) return { ok: false, failure: failure(50001, `From_Account ${user} has not been imported into Chat.`) };
-    recent.delete(body.Type === 1 ? conversationKey(1, body.To_Account) : conversationKey(2, body.ToGroupid));
+    const deleted = state.deleteRecent(user, body.Type === 1 ? conversationKey(1, body.To_Account) : conversationKey(2, body.ToGroupid));
+    if (deleted === undefined) return { ok: false, failure: failure(50001, `From_Account ${user} has not been imported into Chat.`) };
     return { ok: true, data: {} };
   },
 };

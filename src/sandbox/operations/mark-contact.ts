@@ -4,7 +4,8 @@
  * and cleared) gets ResultCode 50002 and changes nothing, and one that would take the user over 1000 marked
  * conversations gets 51008. Standard marks need the higher edition (51013); custom marks alone do not.
  */
-import { failure } from '../envelope.js';
+import { gatewayCodes } from '../codes.js';
+import { failure, stateFullInfo } from '../envelope.js';
 import { maxMarkedConversations } from '../spec-limits.js';
 import type { OperationHandler } from './handler.js';
 
@@ -39,9 +40,11 @@ export const markContact: OperationHandler<'markContact'> = {
         return result(50002, `MarkItem[${index}]: bit ${both.join(', ')} is in both SetMark and ClearMark`);
       }
       const change = changesCustom && item.CustomMark !== undefined ? { set, clear, customMark: item.CustomMark } : { set, clear };
-      if (state.mark(user, item.ContactItem, change, now) === 'marked-limit') {
+      const outcome = state.mark(user, item.ContactItem, change, now);
+      if (outcome === 'marked-limit') {
         return result(51008, `marks and custom marks can cover at most ${maxMarkedConversations} conversations of a user`);
       }
+      if (outcome === 'state-full') return result(gatewayCodes.stateFull, stateFullInfo(state.maxStateBytes));
       return result(0, '');
     });
     return { ok: true, data: { ResultItem } };

@@ -3,7 +3,8 @@
  * the group as it is now. Adding a conversation that is already in the group, or removing one that is not, succeeds
  * without change; adding one that would take the user over 1000 grouped conversations gets ResultCode 51008.
  */
-import { failure } from '../envelope.js';
+import { gatewayCodes } from '../codes.js';
+import { failure, stateFullInfo } from '../envelope.js';
 import { duplicateGroupNameErrorCode, maxGroupedConversations, missingOldGroupNameErrorCode } from '../spec-limits.js';
 import type { OperationHandler } from './handler.js';
 
@@ -22,6 +23,7 @@ export const updateContactGroup: OperationHandler<'updateContactGroup'> = {
         if (renamed.reason === 'name-taken') {
           return { ok: false, failure: failure(duplicateGroupNameErrorCode.updateContactGroup, `${user} already has a conversation group named ${JSON.stringify(update.NewGroupName)}.`) };
         }
+        if (renamed.reason === 'state-full') return { ok: false, failure: failure(gatewayCodes.stateFull, stateFullInfo(state.maxStateBytes)) };
         return unknownGroup;
       }
       return {
@@ -44,9 +46,11 @@ export const updateContactGroup: OperationHandler<'updateContactGroup'> = {
     const ContactResultItem = (update.ContactUpdateItem ?? []).map(({ ContactOptType, ContactItem }) => {
       const outcome =
         ContactOptType === 1 ? state.addToGroup(user, group.name, ContactItem, now) : state.removeFromGroup(user, group.name, ContactItem, now);
-      return outcome === 'grouped-limit'
-        ? { ContactOptType, ContactItem, ResultCode: 51008, ResultInfo: `at most ${maxGroupedConversations} conversations of a user can be in conversation groups` }
-        : { ContactOptType, ContactItem, ResultCode: 0, ResultInfo: '' };
+      if (outcome === 'grouped-limit') {
+        return { ContactOptType, ContactItem, ResultCode: 51008, ResultInfo: `at most ${maxGroupedConversations} conversations of a user can be in conversation groups` };
+      }
+      if (outcome === 'state-full') return { ContactOptType, ContactItem, ResultCode: gatewayCodes.stateFull, ResultInfo: stateFullInfo(state.maxStateBytes) };
+      return { ContactOptType, ContactItem, ResultCode: 0, ResultInfo: '' };
     });
     return {
       ok: true,
