@@ -18,6 +18,7 @@ import { lockResults, ResultsLockedError, type ResultsLock } from './results-loc
 import { watchStopSignals } from './stop-signals.js';
 import { bulkExitCode, summaryJson, summaryText, type BulkTotals } from './summary.js';
 import { openUserSource, readUserList } from './users-input.js';
+import { inShard, shardName, type Shard } from './shard.js';
 
 export interface BulkRunInput {
   readonly io: CliIo;
@@ -34,6 +35,8 @@ export interface BulkRunInput {
   readonly rateDescription: string;
   readonly progressIntervalMs: number;
   readonly retryFailed: boolean;
+  /** Only the users of this part of the list; undefined for all of them. */
+  readonly shard: Shard | undefined;
   readonly json: boolean;
 }
 
@@ -52,6 +55,11 @@ function mismatch(earlier: EarlierResults, input: BulkRunInput): string | undefi
   const { firstRun } = earlier;
   if (firstRun === undefined) {
     return earlier.lines > 0 ? 'has no run line: it is not a results file of chat-groups; choose another --results file' : undefined;
+  }
+  const shard = input.shard === undefined ? undefined : shardName(input.shard);
+  if ((firstRun.shard ?? undefined) !== shard) {
+    const held = firstRun.shard === undefined ? 'the whole list (no --shard)' : `shard ${firstRun.shard}`;
+    return `holds results of ${held}, not of ${shard === undefined ? 'the whole list' : `shard ${shard}`}; each shard resumes from its own --results file`;
   }
   if (firstRun.command !== input.command || canonical(firstRun.request) !== canonical(input.template)) {
     return (
@@ -111,7 +119,7 @@ async function runLocked(
     return usageError(`${input.resultsPath} ${problem}`);
   }
 
-  const list = await readUserList(source);
+  const list = await readUserList(source, input.shard === undefined ? undefined : inShard(input.shard));
   // The list becomes the to-do list: users finished earlier leave it, so memory only shrinks from here on.
   const users = list.users;
   const total = users.size;
@@ -147,6 +155,7 @@ async function runLocked(
     request: input.template,
     at: new Date().toISOString(),
     pid: process.pid,
+    ...(input.shard === undefined ? {} : { shard: shardName(input.shard) }),
   };
   results.append(runLine);
 
@@ -208,6 +217,8 @@ async function runLocked(
 
   const totals: BulkTotals = {
     command: input.command,
+    shard: input.shard === undefined ? undefined : shardName(input.shard),
+    outsideShard: list.outsideShard,
     resultsPath: input.resultsPath,
     users: total,
     duplicates: list.duplicates,
