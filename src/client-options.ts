@@ -7,6 +7,7 @@ import { regions, type RegionName } from '../generated/regions.js';
 import { MAX_TIMER_MS, systemClock, type Clock } from './clock.js';
 import { ClientOptionsError } from './errors.js';
 import type { AttemptHook } from './events.js';
+import type { LimiterHook } from './shared-limit/limiter-events.js';
 import type { RateLimits } from './request-gate.js';
 import { defaultRetryPolicy, noRetryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
 import type { SigningIdentity } from './signing.js';
@@ -24,6 +25,11 @@ import {
 /** Above the vendor's own 3 s server-side timeout, so the service gets to answer a slow request with its own code. */
 export const DEFAULT_TIMEOUT_MS = 5_000;
 export { MAX_TIMER_MS } from './clock.js';
+/** The local share while Redis is unreachable is the quota divided by this many processes unless told otherwise. */
+export const DEFAULT_FLEET_SIZE = 4;
+export const MAX_FLEET_SIZE = 1000;
+/** The shortest time an unanswered call counts in the shared window (a process that died never answers it). */
+const MIN_LEASE_MS = 30_000;
 /** A sliding window keeps one number per call of a window; this bounds that memory per operation. */
 export const MAX_RATE_LIMIT = 100_000;
 
@@ -81,6 +87,19 @@ interface ResilienceOptions {
   onAttempt?: AttemptHook;
   /** Time and timers for the limiter, waits, timeouts and durations; inject one for tests (default: the system's). */
   clock?: Clock;
+  /**
+   * A Redis URL (`redis://` or `rediss://`, password included if any): every client that names the same Redis and
+   * SDKAppID shares one rate window per operation, across processes and machines. Needs the optional peer dependency
+   * `ioredis`. Default: this client limits itself alone.
+   */
+  redis?: string;
+  /**
+   * With `redis`: how many processes share the app's quota. While Redis is unreachable each keeps to the quota
+   * divided by this (default 4).
+   */
+  fleetSize?: number;
+  /** With `redis`: called when the client switches between the shared window and its local share; must not throw. */
+  onLimiter?: LimiterHook;
 }
 
 type CredentialOptions =
@@ -114,6 +133,15 @@ export interface Settings {
   readonly maxResponseBytes: number;
   readonly onAttempt: AttemptHook | undefined;
   readonly clock: Clock;
+  /** Undefined when the client limits itself alone. */
+  readonly sharedLimit: SharedLimitSettings | undefined;
+}
+
+export interface SharedLimitSettings {
+  readonly url: string;
+  readonly fleetSize: number;
+  readonly leaseMs: number;
+  readonly onLimiter: LimiterHook | undefined;
 }
 
 const optionNames = new Set([
@@ -136,6 +164,9 @@ const optionNames = new Set([
   'failover',
   'onAttempt',
   'clock',
+  'redis',
+  'fleetSize',
+  'onLimiter',
 ]);
 const retryOptionNames = new Set([
   'maxAttempts',
@@ -250,6 +281,37 @@ function checkClock(value: unknown): Clock {
   return value as unknown as Clock;
 }
 
+/** The URL is never repeated: it may hold a password. */
+function checkSharedLimit(options: Record<string, unknown>, timeoutMs: number): SharedLimitSettings | undefined {
+  const { redis, fleetSize, onLimiter } = options;
+  if (!present(options, 'redis')) {
+    for (const name of ['fleetSize', 'onLimiter']) {
+      if (present(options, name)) throw new ClientOptionsError(name, 'goes with redis only (it sets the shared rate limit)');
+    }
+    return undefined;
+  }
+  let url: URL | undefined;
+  try {
+    url = typeof redis === 'string' ? new URL(redis) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'redis:' && url.protocol !== 'rediss:')) {
+    throw new ClientOptionsError('redis', 'must be a redis:// or rediss:// URL');
+  }
+  if (present(options, 'fleetSize') && !isIntegerIn(fleetSize, 1, MAX_FLEET_SIZE)) {
+    throw new ClientOptionsError('fleetSize', `must be an integer from 1 to ${MAX_FLEET_SIZE}`);
+  }
+  if (present(options, 'onLimiter') && typeof onLimiter !== 'function') throw new ClientOptionsError('onLimiter', 'must be a function');
+  return {
+    url: redis as string,
+    fleetSize: (fleetSize as number | undefined) ?? DEFAULT_FLEET_SIZE,
+    // Longer than any attempt may take, so a live call never stops counting before its answer.
+    leaseMs: Math.max(MIN_LEASE_MS, 2 * timeoutMs),
+    onLimiter: onLimiter as LimiterHook | undefined,
+  };
+}
+
 export function checkOptions(input: unknown): Settings {
   if (!isObject(input)) throw new ClientOptionsError('options', 'must be an object');
   const options = input;
@@ -313,6 +375,8 @@ export function checkOptions(input: unknown): Settings {
   const rateLimits = checkRateLimit(options['rateLimit']);
   const retry = checkRetry(options['retry']);
   const clock = checkClock(options['clock']);
+  const resolvedTimeoutMs = (timeoutMs as number | undefined) ?? DEFAULT_TIMEOUT_MS;
+  const sharedLimit = checkSharedLimit(options, resolvedTimeoutMs);
 
   const regionName = present(options, 'region') ? (region as RegionName) : undefined;
   const primaryUrl = regionName === undefined ? checkBaseUrl('baseUrl', options['baseUrl']) : regions[regionName].url;
@@ -342,9 +406,10 @@ export function checkOptions(input: unknown): Settings {
     rateLimits,
     maxConcurrency: maxConcurrency as number | undefined,
     retry,
-    timeoutMs: (timeoutMs as number | undefined) ?? DEFAULT_TIMEOUT_MS,
+    timeoutMs: resolvedTimeoutMs,
     maxResponseBytes: (maxResponseBytes as number | undefined) ?? DEFAULT_MAX_RESPONSE_BYTES,
     onAttempt: onAttempt as AttemptHook | undefined,
     clock,
+    sharedLimit,
   };
 }

@@ -22,6 +22,7 @@ import type {
 } from './errors.js';
 import type { AttemptRecord } from './events.js';
 import { RequestGate } from './request-gate.js';
+import { Fleet } from './shared-limit/fleet.js';
 import { TimeoutSignals } from './timeout-signals.js';
 import { answerReader, type LooseRequest } from './attempt.js';
 import { createSigningMiddleware, type SigningQueryParam } from './signing.js';
@@ -153,6 +154,11 @@ export interface ChatGroupsClient extends OperationMethods {
    * a redirect (a 3xx comes back as it is), and held to the same rate limits and concurrency cap as the typed methods.
    */
   readonly raw: RawClient;
+  /**
+   * Closes the Redis connection of the shared rate limit, so the process can exit; calls made afterwards keep to the
+   * local share. Without `redis` there is nothing to close.
+   */
+  close(): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -169,11 +175,16 @@ function operationsByUrlPath(baseUrl: string): (url: string) => OperationId | un
 
 export function createChatGroupsClient(options: ChatGroupsClientOptions): ChatGroupsClient {
   const settings = checkOptions(options);
-  const { clock, identity } = settings;
+  const { clock, identity, sharedLimit } = settings;
+  const fleet =
+    sharedLimit === undefined
+      ? undefined
+      : new Fleet({ ...sharedLimit, sdkAppId: identity.sdkAppId, clock });
   const gate = new RequestGate(
     settings.rateLimits,
     settings.maxConcurrency === undefined ? undefined : new Semaphore(settings.maxConcurrency),
     clock,
+    fleet === undefined ? undefined : (operationId, calls) => fleet.limiter(operationId, calls),
   );
   const endpoints = new Endpoints(settings.primaryUrl, settings.backupUrl, clock);
   const baseFetch = settings.fetch ?? globalThis.fetch;
@@ -229,5 +240,6 @@ export function createChatGroupsClient(options: ChatGroupsClientOptions): ChatGr
     ]),
   ) as unknown as OperationMethods;
 
-  return { ...methods, call, raw: raw as unknown as RawClient };
+  const close = async (): Promise<void> => fleet?.close();
+  return { ...methods, call, raw: raw as unknown as RawClient, close };
 }

@@ -13,8 +13,9 @@ export {
   type RequestBody,
   type ResponseBody,
 } from './client.js';
-export { DEFAULT_TIMEOUT_MS, type RateLimitPerOperation } from './client-options.js';
+export { DEFAULT_FLEET_SIZE, DEFAULT_TIMEOUT_MS, type RateLimitPerOperation } from './client-options.js';
 export { DEFAULT_MAX_RESPONSE_BYTES, MAX_ANSWER_DEPTH } from './answer-body.js';
+export type { LimiterEvent, LimiterHook, LocalReason } from './shared-limit/limiter-events.js';
 export type { AttemptEvent, AttemptOutcome, AttemptRecord } from './events.js';
 export type { NextStep, RetryOptions } from './retry.js';
 export type { Clock } from './clock.js';

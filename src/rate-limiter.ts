@@ -33,7 +33,17 @@ export interface RatePermit {
  * How far behind the pace the limiter may catch up at once: a timer that fires late, or an event loop that stalled,
  * would otherwise lose that time for good.
  */
-const CATCH_UP_MS = 100;
+export const CATCH_UP_MS = 100;
+
+/** What the request gate needs of an operation's limiter, in-process or shared by a fleet. */
+export interface OperationLimiter {
+  /** Requests waiting for their turn. */
+  readonly queued: number;
+  /** Requests that count against the limit now (a shared limiter counts this process's only). */
+  readonly counted: number;
+  /** Resolves with a permit when the request may be sent; rejects with the signal's reason if it aborts first. */
+  acquire(signal?: AbortSignal): Promise<RatePermit>;
+}
 
 interface Waiter {
   readonly resolve: (permit: RatePermit) => void;
@@ -43,7 +53,7 @@ interface Waiter {
   settled: boolean;
 }
 
-export class SlidingWindowLimiter {
+export class SlidingWindowLimiter implements OperationLimiter {
   readonly limit: number;
   readonly windowMs: number;
   /** Requests that may go at once after a quiet spell (at least those that fit in the catch-up span). */
@@ -56,10 +66,11 @@ export class SlidingWindowLimiter {
   #paceAt = Number.NEGATIVE_INFINITY;
   #inFlight = 0;
   /**
-   * When the outcome of each recently answered request became known, oldest first: a ring of at most `limit`
-   * entries (more cannot count at once). Taken from the clock at release, so they arrive in order.
+   * When the outcome of each recently answered request became known, oldest first: a ring of `limit` entries (more
+   * cannot count at once, unless calls were reserved, when it grows). Taken from the clock at release, so they arrive
+   * in order.
    */
-  readonly #knownAt: Float64Array;
+  #knownAt: Float64Array;
   #knownStart = 0;
   #knownCount = 0;
   readonly #queue = new FifoQueue<Waiter>();
@@ -123,10 +134,20 @@ export class SlidingWindowLimiter {
     });
   }
 
+  /**
+   * Counts a call that was let through elsewhere (by the shared window before this limiter took over from it), from
+   * now until a window after its release, without waiting for the limit or the pace; it may take the count above the
+   * limit, and then no request is granted until it falls below again.
+   */
+  reserve(): RatePermit {
+    this.#inFlight += 1;
+    return this.#permit();
+  }
+
   /** Drops the answered requests that stopped counting (answered a window or more before `now`). */
   #forget(now: number): void {
     while (this.#knownCount > 0 && (this.#knownAt[this.#knownStart] as number) + this.windowMs <= now) {
-      this.#knownStart = (this.#knownStart + 1) % this.limit;
+      this.#knownStart = (this.#knownStart + 1) % this.#knownAt.length;
       this.#knownCount -= 1;
     }
   }
@@ -146,6 +167,10 @@ export class SlidingWindowLimiter {
   #grant(now: number): RatePermit {
     this.#inFlight += 1;
     this.#paceAt = Math.max(this.#paceAt, now) + this.#interval;
+    return this.#permit();
+  }
+
+  #permit(): RatePermit {
     let released = false;
     return {
       release: () => {
@@ -154,12 +179,20 @@ export class SlidingWindowLimiter {
         const at = this.#clock.now();
         this.#forget(at);
         this.#inFlight -= 1;
-        // At most `limit` count at once, and this one counted while in flight, so the ring has room.
-        this.#knownAt[(this.#knownStart + this.#knownCount) % this.limit] = at;
+        // Granted requests alone never fill the ring (this one counted while in flight); reserved ones may.
+        if (this.#knownCount === this.#knownAt.length) this.#grow();
+        this.#knownAt[(this.#knownStart + this.#knownCount) % this.#knownAt.length] = at;
         this.#knownCount += 1;
         if (this.queued > 0) this.#pump();
       },
     };
+  }
+
+  #grow(): void {
+    const grown = new Float64Array(this.#knownAt.length * 2);
+    for (let index = 0; index < this.#knownCount; index++) grown[index] = this.#knownAt[(this.#knownStart + index) % this.#knownAt.length] as number;
+    this.#knownAt = grown;
+    this.#knownStart = 0;
   }
 
   #pump(): void {

@@ -6,10 +6,13 @@
 import { operations, type OperationId } from '../generated/operations.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Release, Semaphore } from './concurrency.js';
-import { SlidingWindowLimiter, type RatePermit } from './rate-limiter.js';
+import { SlidingWindowLimiter, type OperationLimiter, type RatePermit } from './rate-limiter.js';
 
 /** Calls per window for each operation, or undefined where the operation is not limited. */
 export type RateLimits = { readonly [Op in OperationId]?: number };
+
+/** Makes an operation's limiter when its limit is to be shared with other processes (see shared-limit/). */
+export type SharedLimiterFactory = (operationId: OperationId, calls: number) => OperationLimiter;
 
 /** A request's way through the gate. */
 export interface Pass {
@@ -48,23 +51,25 @@ class HeldPass implements Pass {
 }
 
 export class RequestGate {
-  readonly #limiters: ReadonlyMap<OperationId, SlidingWindowLimiter>;
+  readonly #limiters: ReadonlyMap<OperationId, OperationLimiter>;
   readonly #semaphore: Semaphore | undefined;
 
-  constructor(limits: RateLimits, semaphore: Semaphore | undefined, clock: Clock = systemClock) {
-    const limiters = new Map<OperationId, SlidingWindowLimiter>();
+  constructor(limits: RateLimits, semaphore: Semaphore | undefined, clock: Clock = systemClock, shared?: SharedLimiterFactory) {
+    const limiters = new Map<OperationId, OperationLimiter>();
     for (const operationId of Object.keys(operations) as OperationId[]) {
       const calls = limits[operationId];
-      if (calls !== undefined) {
-        limiters.set(operationId, new SlidingWindowLimiter(calls, operations[operationId].rateLimit.perSeconds * 1000, clock));
-      }
+      if (calls === undefined) continue;
+      limiters.set(
+        operationId,
+        shared?.(operationId, calls) ?? new SlidingWindowLimiter(calls, operations[operationId].rateLimit.perSeconds * 1000, clock),
+      );
     }
     this.#limiters = limiters;
     this.#semaphore = semaphore;
   }
 
   /** The limiter of an operation, for inspection; undefined when it is not limited. */
-  limiter(operationId: OperationId): SlidingWindowLimiter | undefined {
+  limiter(operationId: OperationId): OperationLimiter | undefined {
     return this.#limiters.get(operationId);
   }
 
@@ -78,7 +83,7 @@ export class RequestGate {
     return this.#enter(limiter, signal);
   }
 
-  async #enter(limiter: SlidingWindowLimiter | undefined, signal: AbortSignal | undefined): Promise<Pass> {
+  async #enter(limiter: OperationLimiter | undefined, signal: AbortSignal | undefined): Promise<Pass> {
     const permit = limiter === undefined ? undefined : await limiter.acquire(signal);
     let slot: Release = noop;
     try {

@@ -139,6 +139,22 @@ describe('SlidingWindowLimiter (injected clock)', () => {
     expect(limiter.counted).toBe(2);
   });
 
+  it('counts calls reserved from another limiter, above its own limit, until a window after their release', async () => {
+    const clock = new FakeClock();
+    const limiter = new SlidingWindowLimiter(2, 1000, clock, 2);
+    // Three calls let through elsewhere (more than this limiter's limit of 2) hand over while in flight.
+    const reserved = [limiter.reserve(), limiter.reserve(), limiter.reserve()];
+    expect(limiter.counted).toBe(3);
+    const { granted } = queue(limiter, clock, 1);
+    await clock.advanceTo(100);
+    for (const permit of reserved) permit.release();
+    // Two of three must stop counting before one is free: all three were answered at 100 ms.
+    await clock.advanceTo(1099);
+    expect(granted).toHaveLength(0);
+    await clock.advanceTo(1100);
+    expect(granted.map((grant) => grant.at)).toEqual([1100]);
+  });
+
   it('waits for an answer without any timer when every counted request is still in flight', async () => {
     const clock = new FakeClock();
     const limiter = new SlidingWindowLimiter(2, 1000, clock, 2);

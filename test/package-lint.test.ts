@@ -23,6 +23,8 @@ interface Manifest {
   bin: Record<string, string>;
   files: string[];
   dependencies: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   scripts?: Record<string, string>;
 }
 
@@ -147,18 +149,21 @@ describe('the packed package', () => {
     }
   });
 
-  it('declares as runtime dependencies exactly the packages its code imports', async () => {
+  it('declares as runtime dependencies exactly the packages its code imports, the optional Redis client as an optional peer', async () => {
     ready();
     const imported = new Set<string>();
     for (const file of files.filter((candidate) => candidate.endsWith('.js'))) {
       for (const name of bareImports(await readFile(join(unpacked, file), 'utf8'))) imported.add(name);
     }
-    expect([...imported].sort()).toEqual(Object.keys(manifest.dependencies).sort());
+    const optionalPeers = Object.keys(manifest.peerDependencies ?? {}).filter((name) => manifest.peerDependenciesMeta?.[name]?.optional === true);
+    expect(optionalPeers).toEqual(['ioredis']);
+    expect([...imported].sort()).toEqual([...Object.keys(manifest.dependencies), ...optionalPeers].sort());
     // Declarations may also name type-only packages; each must be a dependency too, or consumers' tsc fails.
     const typed = new Set<string>();
     for (const file of files.filter((candidate) => candidate.endsWith('.d.ts'))) {
       for (const name of bareImports(await readFile(join(unpacked, file), 'utf8'))) typed.add(name);
     }
+    // An optional peer must not appear in them at all: a consumer without it must still type-check.
     for (const name of typed) expect(Object.keys(manifest.dependencies), `${name}, imported by a .d.ts`).toContain(name);
   });
 

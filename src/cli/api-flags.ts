@@ -20,6 +20,12 @@ export const settingFlags: readonly FlagDoc[] = [
   { name: 'admin', value: 'ID', help: 'app admin account the calls are signed for (default: $TENCENT_CHAT_ADMIN)' },
   { name: 'region', value: 'NAME', help: `the app's data center: ${Object.keys(regions).join(', ')} (default: $TENCENT_CHAT_REGION)` },
   { name: 'base-url', value: 'URL', help: 'any other base URL, e.g. a local sandbox (default: $TENCENT_CHAT_BASE_URL)' },
+  {
+    name: 'redis',
+    value: 'URL',
+    help: "share the app's rate limit with every process naming this Redis, redis:// or rediss:// (default: $TENCENT_CHAT_REDIS_URL)",
+  },
+  { name: 'fleet-size', value: 'N', help: 'with --redis: processes sharing the quota; each keeps to 1/N of it while Redis is down (default: N of --shard, else 4)' },
 ];
 
 export const requestFlags: readonly FlagDoc[] = [
@@ -37,6 +43,7 @@ export const bulkFlags: readonly FlagDoc[] = [
   { name: 'rate', value: 'N|off', help: "calls per second (default: the operation's documented limit)" },
   { name: 'progress-interval', value: 'S', help: `seconds between progress lines when stderr is not a terminal (default ${DEFAULT_PROGRESS_INTERVAL_SECONDS})` },
   { name: 'retry-failed', help: 'on resume, also run again the users whose last result was a failure' },
+  { name: 'shard', value: 'K/N', help: 'run only part K of N of the users (by SHA-256 of the UserID); each shard has its own --results file' },
 ];
 
 export function parseArgsOptions(flags: readonly FlagDoc[]): ParseArgsOptions {

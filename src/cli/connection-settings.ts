@@ -13,6 +13,7 @@ export const SETTINGS_ENV = {
   secretKey: SECRET_KEY_ENV,
   region: 'TENCENT_CHAT_REGION',
   baseUrl: 'TENCENT_CHAT_BASE_URL',
+  redisUrl: 'TENCENT_CHAT_REDIS_URL',
 } as const;
 
 /** The flags that may override the environment (there is deliberately none for the secret key). */
@@ -21,6 +22,7 @@ export interface SettingFlags {
   readonly admin?: string | undefined;
   readonly region?: string | undefined;
   readonly 'base-url'?: string | undefined;
+  readonly redis?: string | undefined;
 }
 
 export type Endpoint = { readonly region: RegionName } | { readonly baseUrl: string };
@@ -32,6 +34,10 @@ export interface ConnectionSettings {
   readonly endpoint: Endpoint;
   /** How to name the endpoint setting in a message about it (the client checks the URL itself). */
   readonly endpointSetting: string;
+  /** The Redis that shares the rate limit, if any; it may hold a password, so it is never printed. */
+  readonly redisUrl: string | undefined;
+  /** How to name the Redis setting in a message about it. */
+  readonly redisSetting: string;
 }
 
 export type SettingsResult =
@@ -76,6 +82,11 @@ export function resolveSettings(flags: SettingFlags, env: Readonly<Record<string
     problems.push(`${SETTINGS_ENV.secretKey} is not set: the app's secret key (read from the environment only, never from a flag)`);
   }
 
+  const redisSetting = pick(flags.redis, '--redis', env, SETTINGS_ENV.redisUrl);
+  if (redisSetting.value !== undefined && !isRedisUrl(redisSetting.value)) {
+    problems.push(`${redisSetting.name} must be a redis:// or rediss:// URL (it is not repeated here: it may hold a password)`);
+  }
+
   const endpoint = resolveEndpoint(flags, env, problems);
   if (problems.length > 0 || endpoint === undefined) return { ok: false, problems };
   return {
@@ -86,8 +97,19 @@ export function resolveSettings(flags: SettingFlags, env: Readonly<Record<string
       secretKey: secretKey as string,
       endpoint: endpoint.endpoint,
       endpointSetting: endpoint.setting,
+      redisUrl: redisSetting.value,
+      redisSetting: redisSetting.name,
     },
   };
+}
+
+function isRedisUrl(value: string): boolean {
+  try {
+    const protocol = new URL(value).protocol;
+    return protocol === 'redis:' || protocol === 'rediss:';
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -9,11 +9,12 @@ import { validateRequest, type Violation } from '../validate.js';
 import { bulkFlags, DEFAULT_CONCURRENCY, DEFAULT_PROGRESS_INTERVAL_SECONDS, parseArgsOptions, requestFlags, settingFlags } from './api-flags.js';
 import { readBodyFlag } from './body-flag.js';
 import { ExitCode, type CliIo, type Command } from './command.js';
-import { resolveSettings } from './connection-settings.js';
+import { resolveSettings, SETTINGS_ENV } from './connection-settings.js';
 import { parseFlags } from './flags.js';
 import { operationHelp } from './operation-help.js';
 import { FlagError, text, USER_FIELD, type FlagValues, type OperationCommandSpec } from './operation-spec.js';
 import { SECRET_FLAG } from './usersig-command.js';
+import type { Shard } from './bulk/shard.js';
 
 interface ObjectSchema {
   readonly properties?: Readonly<Record<string, unknown>>;
@@ -47,6 +48,23 @@ export interface BulkSettings {
   readonly rate: number | 'off' | undefined;
   readonly progressIntervalMs: number;
   readonly retryFailed: boolean;
+  /** Part `index` of `count` of the users (both from 1); undefined for all of them. */
+  readonly shard: Shard | undefined;
+}
+
+const SHARD = /^([1-9][0-9]{0,3})\/([1-9][0-9]{0,3})$/;
+const MAX_SHARDS = 1000;
+
+function shardFlag(values: FlagValues): Checked<Shard | undefined> {
+  const value = values['shard'];
+  if (typeof value !== 'string') return { ok: true, value: undefined };
+  const match = SHARD.exec(value);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (match === null || index > count || count > MAX_SHARDS) {
+    return { ok: false, message: `--shard must be K/N with 1 <= K <= N <= ${MAX_SHARDS}, e.g. 2/4 (shard 2 of 4)` };
+  }
+  return { ok: true, value: { index, count } };
 }
 
 type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
@@ -89,6 +107,8 @@ function bulkSettings(values: FlagValues): Checked<BulkSettings | undefined> {
     if (!POSITIVE.test(rateFlag)) return { ok: false, message: '--rate must be a positive integer (calls per second) or off' };
     rate = Number(rateFlag);
   }
+  const shard = shardFlag(values);
+  if (!shard.ok) return shard;
   const interval = values['progress-interval'];
   if (typeof interval === 'string' && (!SECONDS.test(interval) || Number(interval) <= 0)) {
     return { ok: false, message: '--progress-interval must be a number of seconds above 0' };
@@ -102,6 +122,7 @@ function bulkSettings(values: FlagValues): Checked<BulkSettings | undefined> {
       rate,
       progressIntervalMs: (typeof interval === 'string' ? Number(interval) : DEFAULT_PROGRESS_INTERVAL_SECONDS) * 1000,
       retryFailed: values['retry-failed'] === true,
+      shard: shard.value,
     },
   };
 }
@@ -172,13 +193,26 @@ export function operationCommand(spec: OperationCommandSpec, operationId: Operat
     }
 
     const resolved = resolveSettings(
-      { sdkappid: text(values, 'sdkappid'), admin: text(values, 'admin'), region: text(values, 'region'), 'base-url': text(values, 'base-url') },
+      {
+        sdkappid: text(values, 'sdkappid'),
+        admin: text(values, 'admin'),
+        region: text(values, 'region'),
+        'base-url': text(values, 'base-url'),
+        redis: text(values, 'redis'),
+      },
       io.env,
     );
     if (!resolved.ok) {
       return usageError(`cannot call the API:\n${resolved.problems.map((problem) => `  ${problem}`).join('\n')}`);
     }
     const settings = resolved.settings;
+    const fleetSize = integerFlag(values, 'fleet-size', 1000);
+    if (!fleetSize.ok) return usageError(fleetSize.message);
+    if (fleetSize.value !== undefined && settings.redisUrl === undefined) {
+      return usageError(`--fleet-size goes with --redis (or ${SETTINGS_ENV.redisUrl}): it sets each process's share while Redis is down`);
+    }
+    // A sharded run is a fleet of its shards: each keeps to 1/N of the quota while Redis is down.
+    const fleetSizeOption = fleetSize.value ?? bulk.value?.shard?.count;
     const clientOptions: ChatGroupsClientOptions = {
       sdkAppId: settings.sdkAppId,
       identifier: settings.identifier,
@@ -186,6 +220,9 @@ export function operationCommand(spec: OperationCommandSpec, operationId: Operat
       ...settings.endpoint,
       ...(call.value.timeoutMs === undefined ? {} : { timeoutMs: call.value.timeoutMs }),
       ...(call.value.maxAttempts === undefined ? {} : { retry: { maxAttempts: call.value.maxAttempts } }),
+      ...(settings.redisUrl === undefined
+        ? {}
+        : { redis: settings.redisUrl, ...(fleetSizeOption === undefined ? {} : { fleetSize: fleetSizeOption }) }),
       ...(bulk.value === undefined
         ? {}
         : {
@@ -194,7 +231,7 @@ export function operationCommand(spec: OperationCommandSpec, operationId: Operat
           }),
     } as ChatGroupsClientOptions;
     const { executeOperation } = await import('./operation-execution.js');
-    return executeOperation({ io, spec, operationId, request, clientOptions, endpointSetting: settings.endpointSetting, bulk: bulk.value, json: values['json'] === true, label });
+    return executeOperation({ io, spec, operationId, request, clientOptions, endpointSetting: settings.endpointSetting, redisSetting: settings.redisSetting, bulk: bulk.value, json: values['json'] === true, label });
   }
 
   return { name: spec.name, summary: spec.summary, section: API_SECTION, run };

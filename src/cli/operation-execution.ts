@@ -12,6 +12,7 @@ import type { BulkSettings } from './operation-command.js';
 import { networkAdvice } from './network-advice.js';
 import type { OperationCommandSpec } from './operation-spec.js';
 import { performOperation, type Performance } from './perform-operation.js';
+import type { LimiterEvent } from '../shared-limit/limiter-events.js';
 
 export interface OperationPlan {
   readonly io: CliIo;
@@ -22,14 +23,18 @@ export interface OperationPlan {
   readonly clientOptions: ChatGroupsClientOptions;
   /** How to name the endpoint setting (`--base-url`, `TENCENT_CHAT_REGION`…) when the client refuses it. */
   readonly endpointSetting: string;
+  /** How to name the Redis setting (`--redis` or TENCENT_CHAT_REDIS_URL). */
+  readonly redisSetting: string;
   readonly bulk: BulkSettings | undefined;
   readonly json: boolean;
   readonly label: string;
 }
 
 /** Client option → the flag or variable a user sets it with, for the client's own checks of them. */
-function settingName(option: string, endpointSetting: string): string {
-  if (option === 'baseUrl') return endpointSetting;
+function settingName(option: string, plan: OperationPlan): string {
+  if (option === 'baseUrl') return plan.endpointSetting;
+  if (option === 'redis') return plan.redisSetting;
+  if (option === 'fleetSize') return '--fleet-size';
   if (option.startsWith('rateLimit')) return '--rate';
   if (option === 'maxConcurrency') return '--concurrency';
   if (option === 'timeoutMs') return '--timeout-ms';
@@ -38,16 +43,40 @@ function settingName(option: string, endpointSetting: string): string {
 }
 
 export async function executeOperation(plan: OperationPlan): Promise<ExitCode> {
-  const { io, spec, operationId, request, bulk, label } = plan;
+  const { io, label } = plan;
   let client: ChatGroupsClient;
   try {
-    client = createChatGroupsClient(plan.clientOptions);
+    client = createChatGroupsClient({ ...plan.clientOptions, ...limiterReport(plan) } as ChatGroupsClientOptions);
   } catch (error) {
     if (!(error instanceof ClientOptionsError)) throw error;
-    io.stderr.write(`${label}: ${settingName(error.option, plan.endpointSetting)} ${error.rule}\nRun '${label} --help' for the flags and an example.\n`);
+    io.stderr.write(`${label}: ${settingName(error.option, plan)} ${error.rule}\nRun '${label} --help' for the flags and an example.\n`);
     return ExitCode.usage;
   }
 
+  try {
+    return await execute(plan, client);
+  } finally {
+    await client.close();
+  }
+}
+
+/** With a Redis, each switch between the shared window and the local share is told on stderr. */
+function limiterReport(plan: OperationPlan): { onLimiter?: (event: LimiterEvent) => void } {
+  if (plan.clientOptions.redis === undefined) return {};
+  const onLimiter = (event: LimiterEvent): void => {
+    plan.io.stderr.write(
+      event.kind === 'shared'
+        ? `${plan.label}: rate limit: shared with the fleet through Redis again\n`
+        : event.reason === 'unreachable'
+          ? `${plan.label}: rate limit: Redis unreachable (${event.cause ?? 'error'}); keeping to this process's share, ${event.share} per window (1/${event.fleetSize} of the quota)\n`
+          : `${plan.label}: rate limit: Redis answers again; the fleet re-registers its calls, ${event.share} per window meanwhile\n`,
+    );
+  };
+  return { onLimiter };
+}
+
+async function execute(plan: OperationPlan, client: ChatGroupsClient): Promise<ExitCode> {
+  const { io, spec, operationId, request, bulk } = plan;
   if (bulk !== undefined) {
     const rate = bulk.rate ?? operations[operationId].rateLimit.calls;
     return runBulk({
@@ -63,6 +92,7 @@ export async function executeOperation(plan: OperationPlan): Promise<ExitCode> {
       rateDescription: rate === 'off' ? 'no client rate limit' : `at most ${rate}/s`,
       progressIntervalMs: bulk.progressIntervalMs,
       retryFailed: bulk.retryFailed,
+      shard: bulk.shard,
       json: plan.json,
       endpointSetting: plan.endpointSetting,
     });

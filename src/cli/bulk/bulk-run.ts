@@ -21,6 +21,7 @@ import { LockFileError, lockResults, ResultsLockedError, type ResultsLock } from
 import { watchStopSignals } from './stop-signals.js';
 import { bulkExitCode, summaryJson, summaryText, type BulkTotals } from './summary.js';
 import { openUserSource, readUserList } from './users-input.js';
+import { inShard, shardName, type Shard } from './shard.js';
 
 export interface BulkRunInput {
   readonly io: CliIo;
@@ -37,6 +38,8 @@ export interface BulkRunInput {
   readonly rateDescription: string;
   readonly progressIntervalMs: number;
   readonly retryFailed: boolean;
+  /** Only the users of this part of the list; undefined for all of them. */
+  readonly shard: Shard | undefined;
   readonly json: boolean;
   /** How to name the setting of the host, when no call can reach it. */
   readonly endpointSetting: string;
@@ -57,6 +60,11 @@ function mismatch(earlier: EarlierResults, input: BulkRunInput): string | undefi
   const { firstRun } = earlier;
   if (firstRun === undefined) {
     return earlier.lines > 0 ? 'has no run line: it is not a results file of chat-groups; choose another --results file' : undefined;
+  }
+  const shard = input.shard === undefined ? undefined : shardName(input.shard);
+  if ((firstRun.shard ?? undefined) !== shard) {
+    const held = firstRun.shard === undefined ? 'the whole list (no --shard)' : `shard ${firstRun.shard}`;
+    return `holds results of ${held}, not of ${shard === undefined ? 'the whole list' : `shard ${shard}`}; each shard resumes from its own --results file`;
   }
   if (firstRun.command !== input.command || canonical(firstRun.request) !== canonical(input.template)) {
     return (
@@ -126,7 +134,7 @@ async function runLocked(
 
   let list;
   try {
-    list = await readUserList(source);
+    list = await readUserList(source, input.shard === undefined ? undefined : inShard(input.shard));
   } catch (error) {
     source.destroy();
     return usageError(fileProblem('--users-file', input.usersPath, 'read', error));
@@ -167,6 +175,7 @@ async function runLocked(
     request: input.template,
     at: new Date().toISOString(),
     pid: process.pid,
+    ...(input.shard === undefined ? {} : { shard: shardName(input.shard) }),
   };
   let results: ResultsFile;
   try {
@@ -268,6 +277,8 @@ async function runLocked(
 
   const totals: BulkTotals = {
     command: input.command,
+    shard: input.shard === undefined ? undefined : shardName(input.shard),
+    outsideShard: list.outsideShard,
     resultsPath: input.resultsPath,
     users: total,
     duplicates: list.duplicates,

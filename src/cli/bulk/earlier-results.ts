@@ -16,6 +16,8 @@ export interface RunLine {
   readonly request: Readonly<Record<string, unknown>>;
   readonly at: string;
   readonly pid: number;
+  /** `K/N` when the run took shard K of N of the users. */
+  readonly shard?: string;
 }
 
 export interface EarlierResults {

@@ -11,6 +11,10 @@ import { formatCount, formatDuration } from './progress.js';
 
 export interface BulkTotals {
   readonly command: string;
+  /** `K/N` when the run took one shard of the users. */
+  readonly shard: string | undefined;
+  /** Distinct users of the list that belong to other shards. */
+  readonly outsideShard: number;
   readonly resultsPath: string;
   /** Distinct users of the list. */
   readonly users: number;
@@ -78,7 +82,8 @@ export function summaryText(totals: BulkTotals): string {
   const keys = [...all.keys()].sort(order);
   const width = Math.max('outcome'.length, ...keys.map((key) => key.length));
   const lines = [
-    `${totals.command}: ${formatCount(totals.users)} user${totals.users === 1 ? '' : 's'}` +
+    `${totals.command}${totals.shard === undefined ? '' : ` (shard ${totals.shard})`}: ${formatCount(totals.users)} user${totals.users === 1 ? '' : 's'}` +
+      (totals.shard === undefined ? '' : ` of this shard (${formatCount(totals.outsideShard)} of the list belong to other shards)`) +
       (totals.duplicates === 0 ? '' : ` (${formatCount(totals.duplicates)} duplicate line${totals.duplicates === 1 ? '' : 's'} ignored)`),
     `  ${formatCount(totals.skipped)} finished in earlier runs (skipped); ${formatCount(ran)} run now in ${formatDuration(totals.seconds)} (${rate.toFixed(1)}/s)` +
       (totals.notStarted === 0 ? '' : `; ${formatCount(totals.notStarted)} not run`),
@@ -113,6 +118,8 @@ export function summaryJson(totals: BulkTotals): Record<string, unknown> {
   return {
     type: 'summary',
     command: totals.command,
+    shard: totals.shard ?? null,
+    outsideShard: totals.outsideShard,
     results: totals.resultsPath,
     users: totals.users,
     duplicates: totals.duplicates,

@@ -18,10 +18,14 @@ export interface UserList {
   readonly duplicates: number;
   /** Blank and comment lines. */
   readonly ignoredLines: number;
+  /** Distinct UserIDs left to other shards. */
+  readonly outsideShard: number;
 }
 
-export async function readUserList(input: Readable): Promise<UserList> {
+/** `keep`: whether a UserID belongs to this run (its shard); the others are only counted, once each. */
+export async function readUserList(input: Readable, keep?: (user: string) => boolean): Promise<UserList> {
   const users = new Set<string>();
+  const others = new Set<string>();
   let duplicates = 0;
   let ignoredLines = 0;
   // crlfDelay: a file written on Windows has \r\n, which must not leave a \r on the last UserID of each line.
@@ -33,10 +37,11 @@ export async function readUserList(input: Readable): Promise<UserList> {
       ignoredLines++;
       continue;
     }
-    if (users.has(user)) duplicates++;
-    else users.add(user);
+    if (users.has(user) || others.has(user)) duplicates++;
+    else if (keep === undefined || keep(user)) users.add(user);
+    else others.add(user);
   }
-  return { users, duplicates, ignoredLines };
+  return { users, duplicates, ignoredLines, outsideShard: others.size };
 }
 
 /** `-` is stdin; anything else a file, opened now so a missing file is reported before any call. */
