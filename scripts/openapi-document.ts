@@ -13,12 +13,30 @@ export interface ErrorCodeEntry {
   source: string;
 }
 
+/** Where a rule comes from: vendor pages (ids of `components.x-vendor-pages`) and/or this project's reasoning. */
+export interface RuleSource {
+  vendor?: string[];
+  inferred?: string;
+}
+
+/** `x-source` of an object: the rule (a keyword or x- extension of that object) -> where it comes from. */
+export type SourceMap = Record<string, RuleSource>;
+
+export interface VendorPage {
+  url: string;
+  title: string;
+  revised: string;
+  language: string;
+}
+
 export interface ServerEntry {
   url: string;
   description: string;
   'x-region': string;
+  /** Present only when a vendor page lists it (see `x-source`). */
   'x-backup-url'?: string;
   'x-note'?: string;
+  'x-source'?: SourceMap;
 }
 
 export interface OperationObject {
@@ -49,6 +67,7 @@ export interface OpenApiDocument {
   components: {
     schemas?: Record<string, JsonObject>;
     'x-error-codes': ErrorCodeEntry[];
+    'x-vendor-pages'?: Record<string, VendorPage>;
     [key: string]: unknown;
   };
   [key: string]: unknown;
@@ -58,6 +77,15 @@ export interface OperationRef {
   path: string;
   method: 'post';
   operation: OperationObject;
+}
+
+/** The vendor page ids `source` names; throws when one is not registered in `components.x-vendor-pages`. */
+export function vendorPagesOf(document: OpenApiDocument, source: RuleSource | undefined, where: string): string[] {
+  const pages = source?.vendor ?? [];
+  const registered = document.components['x-vendor-pages'] ?? {};
+  const unknown = pages.filter((id) => !Object.hasOwn(registered, id));
+  if (unknown.length > 0) throw new Error(`${where} cites vendor pages absent from components.x-vendor-pages: ${unknown.join(', ')}`);
+  return pages;
 }
 
 /** Every operation of the document, in path order. The vendor's API is POST-only. */

@@ -1,7 +1,7 @@
 /** Renders the TypeScript modules of generated/ from the bundled document. */
 import openapiTS, { astToString } from 'openapi-typescript';
 import type { OpenAPI3 } from 'openapi-typescript';
-import { dereference, listOperations, type JsonValue, type OpenApiDocument } from './openapi-document.js';
+import { dereference, listOperations, vendorPagesOf, type JsonValue, type OpenApiDocument } from './openapi-document.js';
 
 /** Types of every path, operation and schema, from openapi-typescript. */
 export async function renderTypes(document: OpenApiDocument): Promise<string> {
@@ -133,21 +133,31 @@ function queryParameters(document: OpenApiDocument, path: string): JsonValue {
     }));
 }
 
-/** Region name -> primary and backup base URL, from \`servers\`. */
+/**
+ * Region name -> primary and backup base URL, from \`servers\`. A backup URL is the only host besides the primary
+ * that receives the UserSig without the caller naming it, so each one must cite the vendor pages that list it.
+ */
 export function renderRegions(document: OpenApiDocument): string {
   const regions = Object.fromEntries(
-    document.servers.map((server) => [
-      server['x-region'],
-      {
-        name: server.description,
-        url: server.url,
-        backupUrl: server['x-backup-url'] ?? null,
-        note: server['x-note'] ?? null,
-      },
-    ]),
+    document.servers.map((server) => {
+      const backupUrl = server['x-backup-url'];
+      const where = `servers[${server['x-region']}].x-source.x-backup-url`;
+      const backupVendorPages = backupUrl === undefined ? [] : vendorPagesOf(document, server['x-source']?.['x-backup-url'], where);
+      if (backupUrl !== undefined && backupVendorPages.length === 0) {
+        throw new Error(`${where} must name the vendor pages that list ${backupUrl}: only hosts the vendor lists get the UserSig`);
+      }
+      return [
+        server['x-region'],
+        { name: server.description, url: server.url, backupUrl: backupUrl ?? null, backupVendorPages, note: server['x-note'] ?? null },
+      ];
+    }),
   );
   return `
-/** Every documented region: its primary domain and the backup domain for when DNS to the primary one fails. */
+/**
+ * Every documented region: its primary domain, and the backup domain for when DNS to the primary one fails where a
+ * vendor page lists one (\`backupVendorPages\`); \`null\` when none does (the note says why), and then the client fails
+ * over only to a backup the caller names.
+ */
 export const regions = ${literal(regions)} as const;
 
 export type RegionName = keyof typeof regions;

@@ -13,6 +13,11 @@ export interface FlagDoc extends FieldFlag {
 }
 
 export const DEFAULT_CONCURRENCY = 16;
+
+/** Regions for which no vendor page lists a backup domain: they fail over only to one the user names. */
+function regionsWithoutBackup(): string[] {
+  return Object.entries(regions).flatMap(([name, region]) => (region.backupUrl === null ? [name] : []));
+}
 export const DEFAULT_PROGRESS_INTERVAL_SECONDS = 10;
 
 export const settingFlags: readonly FlagDoc[] = [
@@ -20,6 +25,11 @@ export const settingFlags: readonly FlagDoc[] = [
   { name: 'admin', value: 'ID', help: 'app admin account the calls are signed for (default: $TENCENT_CHAT_ADMIN)' },
   { name: 'region', value: 'NAME', help: `the app's data center: ${Object.keys(regions).join(', ')} (default: $TENCENT_CHAT_REGION)` },
   { name: 'base-url', value: 'URL', help: 'any other base URL, e.g. a local sandbox (default: $TENCENT_CHAT_BASE_URL)' },
+  {
+    name: 'backup-url',
+    value: 'URL',
+    help: `where to fail over to, beside --base-url or a region with no listed backup (${regionsWithoutBackup().join(', ')}) (default: $TENCENT_CHAT_BACKUP_URL)`,
+  },
 ];
 
 export const requestFlags: readonly FlagDoc[] = [

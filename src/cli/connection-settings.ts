@@ -13,6 +13,7 @@ export const SETTINGS_ENV = {
   secretKey: SECRET_KEY_ENV,
   region: 'TENCENT_CHAT_REGION',
   baseUrl: 'TENCENT_CHAT_BASE_URL',
+  backupUrl: 'TENCENT_CHAT_BACKUP_URL',
 } as const;
 
 /** The flags that may override the environment (there is deliberately none for the secret key). */
@@ -21,6 +22,7 @@ export interface SettingFlags {
   readonly admin?: string | undefined;
   readonly region?: string | undefined;
   readonly 'base-url'?: string | undefined;
+  readonly 'backup-url'?: string | undefined;
 }
 
 export type Endpoint = { readonly region: RegionName } | { readonly baseUrl: string };
@@ -32,6 +34,10 @@ export interface ConnectionSettings {
   readonly endpoint: Endpoint;
   /** How to name the endpoint setting in a message about it (the client checks the URL itself). */
   readonly endpointSetting: string;
+  /** Where to fail over to: beside a base URL, or a region for which the vendor lists no backup (the client checks). */
+  readonly backupUrl: string | undefined;
+  /** How to name the backup setting in a message about it. */
+  readonly backupSetting: string;
 }
 
 export type SettingsResult =
@@ -77,6 +83,7 @@ export function resolveSettings(flags: SettingFlags, env: Readonly<Record<string
   }
 
   const endpoint = resolveEndpoint(flags, env, problems);
+  const backup = pick(flags['backup-url'], '--backup-url', env, SETTINGS_ENV.backupUrl);
   if (problems.length > 0 || endpoint === undefined) return { ok: false, problems };
   return {
     ok: true,
@@ -86,6 +93,8 @@ export function resolveSettings(flags: SettingFlags, env: Readonly<Record<string
       secretKey: secretKey as string,
       endpoint: endpoint.endpoint,
       endpointSetting: endpoint.setting,
+      backupUrl: backup.value,
+      backupSetting: backup.name,
     },
   };
 }

@@ -172,7 +172,7 @@ export function operationCommand(spec: OperationCommandSpec, operationId: Operat
     }
 
     const resolved = resolveSettings(
-      { sdkappid: text(values, 'sdkappid'), admin: text(values, 'admin'), region: text(values, 'region'), 'base-url': text(values, 'base-url') },
+      { sdkappid: text(values, 'sdkappid'), admin: text(values, 'admin'), region: text(values, 'region'), 'base-url': text(values, 'base-url'), 'backup-url': text(values, 'backup-url') },
       io.env,
     );
     if (!resolved.ok) {
@@ -184,6 +184,7 @@ export function operationCommand(spec: OperationCommandSpec, operationId: Operat
       identifier: settings.identifier,
       secretKey: settings.secretKey,
       ...settings.endpoint,
+      ...(settings.backupUrl === undefined ? {} : { backupBaseUrl: settings.backupUrl }),
       ...(call.value.timeoutMs === undefined ? {} : { timeoutMs: call.value.timeoutMs }),
       ...(call.value.maxAttempts === undefined ? {} : { retry: { maxAttempts: call.value.maxAttempts } }),
       ...(bulk.value === undefined
@@ -194,7 +195,7 @@ export function operationCommand(spec: OperationCommandSpec, operationId: Operat
           }),
     } as ChatGroupsClientOptions;
     const { executeOperation } = await import('./operation-execution.js');
-    return executeOperation({ io, spec, operationId, request, clientOptions, endpointSetting: settings.endpointSetting, bulk: bulk.value, json: values['json'] === true, label });
+    return executeOperation({ io, spec, operationId, request, clientOptions, endpointSetting: settings.endpointSetting, backupSetting: settings.backupSetting, bulk: bulk.value, json: values['json'] === true, label });
   }
 
   return { name: spec.name, summary: spec.summary, section: API_SECTION, run };

@@ -21,14 +21,17 @@ export interface OperationPlan {
   readonly clientOptions: ChatGroupsClientOptions;
   /** How to name the endpoint setting (`--base-url`, `TENCENT_CHAT_REGION`…) when the client refuses it. */
   readonly endpointSetting: string;
+  /** How to name the backup setting (`--backup-url` or `TENCENT_CHAT_BACKUP_URL`) when the client refuses it. */
+  readonly backupSetting: string;
   readonly bulk: BulkSettings | undefined;
   readonly json: boolean;
   readonly label: string;
 }
 
 /** Client option → the flag or variable a user sets it with, for the client's own checks of them. */
-function settingName(option: string, endpointSetting: string): string {
-  if (option === 'baseUrl') return endpointSetting;
+function settingName(option: string, plan: OperationPlan): string {
+  if (option === 'baseUrl') return plan.endpointSetting;
+  if (option === 'backupBaseUrl') return plan.backupSetting;
   if (option.startsWith('rateLimit')) return '--rate';
   if (option === 'maxConcurrency') return '--concurrency';
   if (option === 'timeoutMs') return '--timeout-ms';
@@ -43,7 +46,7 @@ export async function executeOperation(plan: OperationPlan): Promise<ExitCode> {
     client = createChatGroupsClient(plan.clientOptions);
   } catch (error) {
     if (!(error instanceof ClientOptionsError)) throw error;
-    io.stderr.write(`${label}: ${settingName(error.option, plan.endpointSetting)} ${error.rule}\nRun '${label} --help' for the flags and an example.\n`);
+    io.stderr.write(`${label}: ${settingName(error.option, plan)} ${error.rule}\nRun '${label} --help' for the flags and an example.\n`);
     return ExitCode.usage;
   }
 

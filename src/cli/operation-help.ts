@@ -16,9 +16,11 @@ export const BULK_OVERVIEW = `Every command that takes --user also runs for a li
   --users-file FILE|- --results FILE (see 'chat-groups delete-group --help').`;
 
 export const SETTINGS_HELP = `Settings come from the environment: ${SETTINGS_ENV.sdkAppId}, ${SETTINGS_ENV.admin}, ${SETTINGS_ENV.secretKey},
-and ${SETTINGS_ENV.region} (a region name) or ${SETTINGS_ENV.baseUrl} (e.g. a sandbox). Flags override them, except
-the secret key, which is read from the environment only. --region/--base-url on the command line replace both
-variables; setting both at the same level is an error.`;
+and ${SETTINGS_ENV.region} (a region name) or ${SETTINGS_ENV.baseUrl} (e.g. a sandbox), and optionally
+${SETTINGS_ENV.backupUrl}. Flags override them, except the secret key, which is read from the environment only.
+--region/--base-url on the command line replace both variables; setting both at the same level is an error. The
+UserSig goes only to the primary host and to the backup domain a vendor page lists for the region, or to the
+backup URL you name.`;
 
 export function operationHelp(spec: OperationCommandSpec, operationId: OperationId, bulk: boolean): string {
   const operation = operations[operationId];
