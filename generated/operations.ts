@@ -31,6 +31,13 @@ export const operations = {
       51012,
       51013
     ],
+    "alreadyDoneAnswers": [
+      {
+        "code": 50002,
+        "effect": "the conversation group may have been created",
+        "requestMatches": {}
+      }
+    ],
     "requestSchema": {
       "type": "object",
       "required": [
@@ -175,6 +182,15 @@ export const operations = {
       51011,
       51012,
       51013
+    ],
+    "alreadyDoneAnswers": [
+      {
+        "code": 51009,
+        "effect": "the conversation group may have been renamed",
+        "requestMatches": {
+          "/UpdateGroup/UpdateGroupType": 1
+        }
+      }
     ],
     "requestSchema": {
       "type": "object",
@@ -369,6 +385,13 @@ export const operations = {
       51011,
       51013
     ],
+    "alreadyDoneAnswers": [
+      {
+        "code": 51009,
+        "effect": "the conversation group may have been deleted",
+        "requestMatches": {}
+      }
+    ],
     "requestSchema": {
       "type": "object",
       "required": [
@@ -459,6 +482,7 @@ export const operations = {
       51012,
       51013
     ],
+    "alreadyDoneAnswers": [],
     "requestSchema": {
       "type": "object",
       "required": [
@@ -580,6 +604,7 @@ export const operations = {
       51012,
       51013
     ],
+    "alreadyDoneAnswers": [],
     "requestSchema": {
       "type": "object",
       "required": [
@@ -662,6 +687,7 @@ export const operations = {
       51012,
       51013
     ],
+    "alreadyDoneAnswers": [],
     "requestSchema": {
       "type": "object",
       "required": [
@@ -817,6 +843,7 @@ export const operations = {
       50004,
       50005
     ],
+    "alreadyDoneAnswers": [],
     "requestSchema": {
       "type": "object",
       "required": [
@@ -911,6 +938,7 @@ export const operations = {
       50004,
       50005
     ],
+    "alreadyDoneAnswers": [],
     "requestSchema": {
       "oneOf": [
         {

@@ -29,6 +29,17 @@ export interface VendorPage {
   language: string;
 }
 
+/**
+ * An answer that an earlier success of the same request would explain, e.g. "no such group" to a repeated delete.
+ * `requestMatches` (JSON Pointer -> value) limits it to requests of one kind, e.g. a rename.
+ */
+export interface AlreadyDoneAnswer {
+  code: number;
+  effect: string;
+  requestMatches?: Record<string, JsonValue>;
+  'x-source': SourceMap;
+}
+
 export interface ServerEntry {
   url: string;
   description: string;
@@ -48,6 +59,8 @@ export interface OperationObject {
   'x-rate-limit': { calls: number; perSeconds: number };
   'x-error-codes': number[];
   'x-bad-request-error-code': number;
+  'x-already-done-answers'?: AlreadyDoneAnswer[];
+  'x-source'?: SourceMap;
   requestBody?: { content: { 'application/json': { schema: JsonObject; examples?: Record<string, JsonObject> } } };
   responses: Record<string, JsonObject>;
   [key: string]: unknown;

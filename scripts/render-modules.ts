@@ -1,7 +1,7 @@
 /** Renders the TypeScript modules of generated/ from the bundled document. */
 import openapiTS, { astToString } from 'openapi-typescript';
 import type { OpenAPI3 } from 'openapi-typescript';
-import { dereference, listOperations, vendorPagesOf, type JsonValue, type OpenApiDocument } from './openapi-document.js';
+import { dereference, listOperations, vendorPagesOf, type JsonValue, type OpenApiDocument, type OperationObject } from './openapi-document.js';
 
 /** Types of every path, operation and schema, from openapi-typescript. */
 export async function renderTypes(document: OpenApiDocument): Promise<string> {
@@ -102,6 +102,7 @@ export function renderOperations(document: OpenApiDocument): string {
           rateLimit: operation['x-rate-limit'],
           badRequestErrorCode: operation['x-bad-request-error-code'],
           errorCodes: operation['x-error-codes'],
+          alreadyDoneAnswers: alreadyDoneAnswers(document, operation),
           requestSchema: requestSchema as JsonValue,
           queryParameters: queryParameters(document, path),
         },
@@ -117,6 +118,28 @@ export const operations = ${literal(operations)} as const;
 
 export type OperationId = keyof typeof operations;
 `;
+}
+
+/**
+ * The operation's `x-already-done-answers`, checked: every operation must say (an empty list for a read or an
+ * idempotent change, with the reason in `x-source`), and each answer must be one of its codes and cite its source.
+ */
+function alreadyDoneAnswers(document: OpenApiDocument, operation: OperationObject): JsonValue {
+  const where = `${operation.operationId}.x-already-done-answers`;
+  const answers = operation['x-already-done-answers'];
+  if (answers === undefined) throw new Error(`${where} is missing: list the answers an earlier success explains, or [] with the reason`);
+  if (answers.length === 0 && operation['x-source']?.['x-already-done-answers']?.inferred === undefined) {
+    throw new Error(`${operation.operationId}.x-source.x-already-done-answers must say why no answer is listed`);
+  }
+  return answers.map((answer) => {
+    if (!operation['x-error-codes'].includes(answer.code)) throw new Error(`${where}: ${answer.code} is not in its x-error-codes`);
+    const source = answer['x-source']?.['code'];
+    vendorPagesOf(document, source, `${where}[${answer.code}]`);
+    if (source === undefined || (source.vendor === undefined && source.inferred === undefined)) {
+      throw new Error(`${where}[${answer.code}].x-source.code must cite vendor pages or say what is inferred`);
+    }
+    return { code: answer.code, effect: answer.effect, requestMatches: answer.requestMatches ?? {} };
+  });
 }
 
 /** The path's query parameters (the signing parameters), dereferenced, with the schema each value must meet. */

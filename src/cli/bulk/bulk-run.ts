@@ -179,8 +179,9 @@ async function runLocked(
       inFlight++;
       let line: ResultLine;
       try {
-        const performed = await performOperation(input.client, input.operationId, { [USER_FIELD]: user, ...input.template }, input.paging);
-        line = resultLine(user, performed, mayHaveActed(user), userStarted);
+        const request = { [USER_FIELD]: user, ...input.template };
+        const performed = await performOperation(input.client, input.operationId, request, input.paging);
+        line = resultLine(user, performed, request, mayHaveActed(user), userStarted);
       } catch (error) {
         failure ??= error;
         return;
