@@ -510,6 +510,16 @@ export const errorCodes = {
 /** A documented error code (unknown codes are plain numbers). */
 export type DocumentedErrorCode = keyof typeof errorCodes;
 
+/**
+ * The HTTP statuses of a network failure after which the same request may be sent again (`x-retryable-statuses`
+ * of the network-failure response); the vendor answers every business outcome with 200.
+ */
+export const retryableHttpStatuses = [
+  502,
+  503,
+  504
+] as const;
+
 /** The codes each operation documents as its own (`x-error-codes`); the public codes apply to every operation. */
 export const operationErrorCodes = {
   "createContactGroup": [

@@ -1,7 +1,7 @@
 /** Renders the TypeScript modules of generated/ from the bundled document. */
 import openapiTS, { astToString } from 'openapi-typescript';
 import type { OpenAPI3 } from 'openapi-typescript';
-import { dereference, listOperations, vendorPagesOf, type JsonValue, type OpenApiDocument, type OperationObject } from './openapi-document.js';
+import { dereference, listOperations, vendorPagesOf, type JsonValue, type JsonObject, type OpenApiDocument, type OperationObject, type SourceMap } from './openapi-document.js';
 
 /** Types of every path, operation and schema, from openapi-typescript. */
 export async function renderTypes(document: OpenApiDocument): Promise<string> {
@@ -75,6 +75,12 @@ export const errorCodes = ${numericKeyedLiteral(byCode)} as const satisfies Reco
 /** A documented error code (unknown codes are plain numbers). */
 export type DocumentedErrorCode = keyof typeof errorCodes;
 
+/**
+ * The HTTP statuses of a network failure after which the same request may be sent again (\`x-retryable-statuses\`
+ * of the network-failure response); the vendor answers every business outcome with 200.
+ */
+export const retryableHttpStatuses = ${literal(retryableHttpStatuses(document))} as const;
+
 /** The codes each operation documents as its own (\`x-error-codes\`); the public codes apply to every operation. */
 export const operationErrorCodes = ${literal(perOperation)} as const;
 
@@ -82,6 +88,19 @@ export type PublicErrorCode = {
   [Code in DocumentedErrorCode]: (typeof errorCodes)[Code]['scope'] extends 'public' ? Code : never;
 }[DocumentedErrorCode];
 `;
+}
+
+/** The one response of \`components.responses\` that lists \`x-retryable-statuses\`, with its source checked. */
+function retryableHttpStatuses(document: OpenApiDocument): number[] {
+  const responses = Object.entries((document.components['responses'] ?? {}) as Record<string, JsonObject>);
+  const listing = responses.filter(([, response]) => response['x-retryable-statuses'] !== undefined);
+  const [first, ...more] = listing;
+  if (first === undefined || more.length > 0) throw new Error('exactly one of components.responses must list x-retryable-statuses');
+  const [name, response] = first;
+  const source = (response['x-source'] as SourceMap | undefined)?.['x-retryable-statuses'];
+  vendorPagesOf(document, source, `components.responses.${name}.x-source.x-retryable-statuses`);
+  if (source === undefined) throw new Error(`components.responses.${name}.x-retryable-statuses needs an x-source`);
+  return response['x-retryable-statuses'] as number[];
 }
 
 /** Per operation: where it lives, its rate limit, its codes and its request schema with the x- limits. */
@@ -109,7 +128,17 @@ export function renderOperations(document: OpenApiDocument): string {
       ];
     }),
   );
+  const signing = signingParameters(document, Object.values(operations).map((operation) => operation.queryParameters));
   return `
+/**
+ * The query parameters that sign every request, by what the signer puts in them (\`x-signing-role\` of the
+ * parameters and of the UserSig security scheme), in the order of the vendor's sample URL.
+ */
+export const signingParameters = ${literal(signing.names)} as const;
+
+/** The only value of the \`format\` signing parameter (the request format). */
+export const requestFormat = ${literal(signing.format)};
+
 /** The version of the document this module was generated from. */
 export const specVersion = ${literal(document.info.version)};
 
@@ -140,6 +169,38 @@ function alreadyDoneAnswers(document: OpenApiDocument, operation: OperationObjec
     }
     return { code: answer.code, effect: answer.effect, requestMatches: answer.requestMatches ?? {} };
   });
+}
+
+const signingRoles = ['sdkAppId', 'identifier', 'userSig', 'random', 'format'] as const;
+
+/**
+ * Role -> query parameter name, from `x-signing-role` on the query parameters and the UserSig security scheme.
+ * Every role must be filled exactly once and every operation's query parameters must be signing parameters.
+ */
+function signingParameters(document: OpenApiDocument, perOperation: JsonValue[]): { names: Record<string, string>; format: string } {
+  const named = [
+    ...Object.values((document.components['parameters'] ?? {}) as Record<string, JsonObject>),
+    ...Object.values((document.components['securitySchemes'] ?? {}) as Record<string, JsonObject>),
+  ].filter((item) => item['in'] === 'query' && typeof item['x-signing-role'] === 'string');
+  const names: Record<string, string> = {};
+  let format: string | undefined;
+  for (const role of signingRoles) {
+    const matches = named.filter((item) => item['x-signing-role'] === role);
+    const [only, ...more] = matches;
+    if (only === undefined || more.length > 0) throw new Error(`exactly one query parameter must have x-signing-role ${role}`);
+    names[role] = only['name'] as string;
+    if (role === 'format') {
+      const values = (only['schema'] as JsonObject | undefined)?.['enum'];
+      if (!Array.isArray(values) || values.length !== 1 || typeof values[0] !== 'string') throw new Error('the format signing parameter must allow exactly one value (enum)');
+      format = values[0];
+    }
+  }
+  const known = new Set(Object.values(names));
+  for (const parameters of perOperation as { name: string }[][]) {
+    const unknown = parameters.filter((parameter) => !known.has(parameter.name));
+    if (unknown.length > 0) throw new Error(`query parameters without x-signing-role: ${unknown.map((parameter) => parameter.name).join(', ')}`);
+  }
+  return { names, format: format as string };
 }
 
 /** The path's query parameters (the signing parameters), dereferenced, with the schema each value must meet. */

@@ -15,7 +15,7 @@ import type { AttemptOutcome } from './events.js';
 import { classifyRejection } from './network-failure.js';
 import type { Pass, RequestGate } from './request-gate.js';
 import { signatureHint, type SigningSetUp } from './signature-hints.js';
-import { randomUint32, redactedRequestUrl, type SigningIdentity, type SigningQuery } from './signing.js';
+import { randomUint32, redactedRequestUrl, signingQuery, type SigningIdentity, type SigningValues } from './signing.js';
 import type { TimeoutSignals } from './timeout-signals.js';
 import type { UserSigSource } from './usersig-source.js';
 
@@ -121,14 +121,9 @@ export async function runAttempt<Op extends OperationId>(
   const { operationId, endpoint, signal: callerSignal } = input;
   const operation = operations[operationId];
   // Signed before queueing, so even an attempt aborted in the queue has the `random` it would have carried.
-  const query: SigningQuery = {
-    sdkappid: identity.sdkAppId,
-    identifier: identity.identifier,
-    usersig: await identity.userSigs.get(),
-    random: randomUint32(),
-    contenttype: 'json',
-  };
-  const { random } = query;
+  const signing: SigningValues = { sdkAppId: identity.sdkAppId, identifier: identity.identifier, userSig: await identity.userSigs.get(), random: randomUint32() };
+  const { random } = signing;
+  const query = signingQuery(signing);
 
   const queuedAt = clock.now();
   let pass: Pass;
@@ -180,7 +175,7 @@ export async function runAttempt<Op extends OperationId>(
       causeCode: facts.causeCode,
       random,
       url: attemptUrl(dependencies, operationId, { endpoint, random }),
-      cause: sanitizeCause(thrown, userSigForms(query.usersig)),
+      cause: sanitizeCause(thrown, userSigForms(signing.userSig)),
     });
     return { random, endpoint, queuedMs, durationMs, answer: { ok: false, error } };
   } finally {
@@ -195,22 +190,22 @@ export async function runAttempt<Op extends OperationId>(
   if (envelope !== undefined && envelope.ErrorCode === 0) {
     return { random, endpoint, queuedMs, durationMs, answer: { ok: true, data: envelope } };
   }
-  return { random, endpoint, queuedMs, durationMs, answer: failedAnswer(dependencies, input, query, response, envelope) };
+  return { random, endpoint, queuedMs, durationMs, answer: failedAnswer(dependencies, input, signing, response, envelope) };
 }
 
 /** An answer that is not a success: no envelope (HTTP status, bad body) or a non-zero ErrorCode. */
 function failedAnswer<Op extends OperationId>(
   dependencies: AttemptDependencies,
   input: AttemptInput<Op>,
-  query: SigningQuery,
+  signing: SigningValues,
   response: Response,
   envelope: Envelope | undefined,
 ): AttemptAnswer<Op> {
   const { operationId, endpoint } = input;
-  const { random } = query;
+  const { random } = signing;
   const url = attemptUrl(dependencies, operationId, { endpoint, random });
   // Anything that came back may echo the request; it is scrubbed of the UserSig in every spelling it was sent in.
-  const secrets = userSigForms(query.usersig);
+  const secrets = userSigForms(signing.userSig);
   if (envelope === undefined) {
     const error = new NetworkError({
       operationId,
@@ -232,7 +227,7 @@ function failedAnswer<Op extends OperationId>(
     hint: signatureHint(envelope.ErrorCode, { ...dependencies.setUp, host: endpoint.host, reSigned: input.reSigned }),
   });
   // The next attempt or call then gets a new UserSig; the sig is named so a replacement fetched meanwhile is kept.
-  if (error.strategy === 're-sign-once') dependencies.identity.userSigs.invalidate(query.usersig);
+  if (error.strategy === 're-sign-once') dependencies.identity.userSigs.invalidate(signing.userSig);
   return { ok: false, error };
 }
 

@@ -7,6 +7,7 @@
  */
 import {
   errorCodes,
+  retryableHttpStatuses,
   type DocumentedErrorCode,
   type ErrorCodeInfo,
   type ErrorScope,
@@ -208,8 +209,8 @@ const networkMeanings: Record<NetworkFailureReason, string> = {
   'invalid-body': 'The service answered HTTP 200, but the body is not the JSON result envelope.',
 };
 
-/** Gateway statuses that say "try again": bad gateway, unavailable, gateway timeout. Others (e.g. 500) are not. */
-export const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
+/** Gateway statuses that say "try again" (the document's `x-retryable-statuses`); others (e.g. 500) are not. */
+export const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set(retryableHttpStatuses);
 
 function networkRetryable(reason: NetworkFailureReason, status: number | undefined): boolean {
   switch (reason) {
