@@ -11,7 +11,19 @@ export interface ErrorCodeEntry {
   strategy: 'none' | 'backoff' | 'rate-limit-backoff' | 're-sign-once' | 'wait-60s';
   appWide: boolean;
   source: string;
+  hint?: ErrorHint;
 }
+
+/** The likely cause of a set-up error, as templates with {placeholders} the client fills from its set-up. */
+export interface ErrorHint {
+  text: string;
+  provider?: string;
+  afterReSign?: string;
+  afterReSignProvider?: string;
+}
+
+/** The placeholders a hint may use; the client fills each from its own set-up (never a secret). */
+export const hintPlaceholders = ['identifier', 'sdkAppId', 'credential', 'where'] as const;
 
 /** Where a rule comes from: vendor pages (ids of `components.x-vendor-pages`) and/or this project's reasoning. */
 export interface RuleSource {

@@ -1,7 +1,7 @@
 /** Renders the TypeScript modules of generated/ from the bundled document. */
 import openapiTS, { astToString } from 'openapi-typescript';
 import type { OpenAPI3 } from 'openapi-typescript';
-import { dereference, listOperations, vendorPagesOf, type JsonValue, type JsonObject, type OpenApiDocument, type OperationObject, type SourceMap } from './openapi-document.js';
+import { dereference, hintPlaceholders, listOperations, vendorPagesOf, type JsonValue, type JsonObject, type OpenApiDocument, type OperationObject, type SourceMap } from './openapi-document.js';
 
 /** Types of every path, operation and schema, from openapi-typescript. */
 export async function renderTypes(document: OpenApiDocument): Promise<string> {
@@ -40,6 +40,12 @@ function withoutProse(value: JsonValue): JsonValue {
 /** The error-code catalogue as a runtime table, plus each operation's own codes. */
 export function renderErrorCodes(document: OpenApiDocument): string {
   const catalogue = [...document.components['x-error-codes']].sort((a, b) => a.code - b.code);
+  for (const entry of catalogue) {
+    for (const template of Object.values(entry.hint ?? {})) {
+      const unknown = [...template.matchAll(/\{([^}]*)\}/g)].map((match) => match[1] ?? '').filter((name) => !(hintPlaceholders as readonly string[]).includes(name));
+      if (unknown.length > 0) throw new Error(`the hint of ${entry.code} uses unknown placeholders: ${unknown.join(', ')} (known: ${hintPlaceholders.join(', ')})`);
+    }
+  }
   const known = new Set(catalogue.map((entry) => entry.code));
   const byCode = Object.fromEntries(catalogue.map((entry) => [entry.code, entry]));
   const perOperation = Object.fromEntries(
@@ -67,6 +73,12 @@ export interface ErrorCodeInfo {
   /** True when the code reports a setting shared by every call of the same app and caller (key, admin, SDKAppID, region, edition): the other calls would get it too. */
   readonly appWide: boolean;
   readonly source: string;
+  /**
+   * For codes about the UserSig or the app's set-up: the likely cause, as templates with placeholders
+   * ({${hintPlaceholders.join('}, {')}}) the client fills from its set-up; \`provider\` when a UserSig provider signs,
+   * \`afterReSign\` / \`afterReSignProvider\` when the call already replaced its UserSig once.
+   */
+  readonly hint?: { readonly text: string; readonly provider?: string; readonly afterReSign?: string; readonly afterReSignProvider?: string };
 }
 
 /** Every documented error code, from \`components.x-error-codes\`. */
