@@ -50,7 +50,7 @@ export interface AttemptInput<Op extends OperationId> {
   readonly timeoutMs: number;
   readonly signal: AbortSignal | undefined;
   readonly headers: NonNullable<RequestInit['headers']> | undefined;
-  /** Whether the call already replaced its UserSig once (changes the hint for 70001). */
+  /** Whether the call already replaced its UserSig once (changes the hint for an expired UserSig). */
   readonly reSigned: boolean;
 }
 

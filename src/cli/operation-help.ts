@@ -2,10 +2,11 @@
 import { operations, type OperationId } from '../../generated/operations.js';
 import { bulkFlags, flagLines, requestFlags, settingFlags } from './api-flags.js';
 import { SETTINGS_ENV } from './connection-settings.js';
+import { alreadyDoneCode } from './request-limits.js';
 import type { OperationCommandSpec } from './operation-spec.js';
 
 export const EXIT_CODES_HELP = `Exit codes:
-  0    success; also an unclear outcome whose answer an earlier, unanswered attempt explains (e.g. 51009 after a
+  0    success; also an unclear outcome whose answer an earlier, unanswered attempt explains (e.g. ${alreadyDoneCode('delContactGroup')} after a
        lost answer to a delete: the group is gone either way)
   1    the service answered a non-zero ErrorCode (bulk: at least one user failed so, none on the network)
   2    bad flags or settings, or a request the spec refuses; nothing was sent
@@ -65,7 +66,7 @@ const BULK_HELP = `A bulk run makes one call per user, at the rate limit, --conc
 results file as soon as its call ends ({"type":"result","user","outcome","ok","code","info","random","attempts",
 "at",…}); a crash loses nothing already written. Run the same command with the same --results file to resume:
 users with a result are skipped, and a user whose call was cut off and who now gets an answer the cut-off call
-would explain (e.g. 51009 for a delete) is recorded as "possibly-done-earlier", not as a failure. Progress goes to
+would explain (e.g. ${alreadyDoneCode('delContactGroup')} for a delete) is recorded as "possibly-done-earlier", not as a failure. Progress goes to
 stderr, a summary (counts by outcome and ErrorCode) to stdout; with --json, stdout gets every result line and a
 summary line instead. Ctrl-C stops taking users, finishes the calls in flight and exits 130; a second Ctrl-C quits
 at once.`;
