@@ -29,3 +29,11 @@ export const maxMarkedConversations = familyLimit('x-max-marked-conversations');
 /** Groups are created with names of at most this many UTF-8 bytes: the `x-max-bytes` of create_contact_group's name. */
 export const maxCreatedGroupNameBytes: number =
   operations.createContactGroup.requestSchema.properties.GroupContactItem.items.properties.GroupName['x-max-bytes'];
+
+/**
+ * The answers the document says an earlier success explains (`x-already-done-answers`) are, read the other way, what
+ * the sandbox answers when that earlier success already happened: a create of a name the user has, a delete of a
+ * group that is gone.
+ */
+export const groupNameTakenCode = operations.createContactGroup.alreadyDoneAnswers[0].code;
+export const groupNotFoundCode = operations.delContactGroup.alreadyDoneAnswers[0].code;

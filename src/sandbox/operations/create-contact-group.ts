@@ -4,7 +4,7 @@
  * the group is still created: a partial success.
  */
 import { failure } from '../envelope.js';
-import { maxGroupedConversations, maxGroupsPerUser } from '../spec-limits.js';
+import { groupNameTakenCode, maxGroupedConversations, maxGroupsPerUser } from '../spec-limits.js';
 import type { OperationHandler } from './handler.js';
 
 export const createContactGroup: OperationHandler<'createContactGroup'> = {
@@ -21,8 +21,8 @@ export const createContactGroup: OperationHandler<'createContactGroup'> = {
         case 'too-many-groups':
           return { ok: false, failure: failure(51010, `${user} already has ${maxGroupsPerUser} conversation groups, the most a user can have.`) };
         case 'name-taken':
-          // The vendor names no code for a duplicate name; groups are named by their names, so it is a bad parameter.
-          return { ok: false, failure: failure(50002, `${user} already has a conversation group named ${JSON.stringify(request.GroupName)}.`) };
+          // The vendor names no code for a duplicate name; the document's x-already-done-answers says which (inferred).
+          return { ok: false, failure: failure(groupNameTakenCode, `${user} already has a conversation group named ${JSON.stringify(request.GroupName)}.`) };
       }
     }
     const { group } = created;
