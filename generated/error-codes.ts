@@ -15,6 +15,12 @@ export interface ErrorCodeInfo {
   /** True when the code reports a setting shared by every call of the same app and caller (key, admin, SDKAppID, region, edition): the other calls would get it too. */
   readonly appWide: boolean;
   readonly source: string;
+  /**
+   * For codes about the UserSig or the app's set-up: the likely cause, as templates with placeholders
+   * ({identifier}, {sdkAppId}, {credential}, {where}) the client fills from its set-up; `provider` when a UserSig provider signs,
+   * `afterReSign` / `afterReSignProvider` when the call already replaced its UserSig once.
+   */
+  readonly hint?: { readonly text: string; readonly provider?: string; readonly afterReSign?: string; readonly afterReSignProvider?: string };
 }
 
 /** Every documented error code, from `components.x-error-codes`. */
@@ -161,7 +167,10 @@ export const errorCodes = {
     "retryable": false,
     "strategy": "none",
     "appWide": false,
-    "source": "error-code page (2023)"
+    "source": "error-code page (2023)",
+    "hint": {
+      "text": "the identifier \"{identifier}\" or its UserSig is wrong; check {credential} belongs to SDKAppID {sdkAppId}."
+    }
   },
   60005: {
     "code": 60005,
@@ -170,7 +179,10 @@ export const errorCodes = {
     "retryable": false,
     "strategy": "none",
     "appWide": false,
-    "source": "error-code page (2023)"
+    "source": "error-code page (2023)",
+    "hint": {
+      "text": "the identifier \"{identifier}\" or its UserSig is wrong; check {credential} belongs to SDKAppID {sdkAppId}."
+    }
   },
   60006: {
     "code": 60006,
@@ -323,7 +335,12 @@ export const errorCodes = {
     "retryable": false,
     "strategy": "re-sign-once",
     "appWide": false,
-    "source": "error-code page (2023)"
+    "source": "error-code page (2023)",
+    "hint": {
+      "text": "the UserSig expired; the client replaces it (and, with retries on, sends the request once more).",
+      "afterReSign": "even a newly made UserSig counts as expired: the clock of this machine is probably behind.",
+      "afterReSignProvider": "even a newly made UserSig counts as expired: the clock of this machine or of the UserSig provider is probably behind, or the provider hands out an old sig."
+    }
   },
   70002: {
     "code": 70002,
@@ -332,7 +349,10 @@ export const errorCodes = {
     "retryable": false,
     "strategy": "none",
     "appWide": true,
-    "source": "error-code page (2023)"
+    "source": "error-code page (2023)",
+    "hint": {
+      "text": "the UserSig was empty; check {credential}."
+    }
   },
   70003: {
     "code": 70003,
@@ -341,7 +361,11 @@ export const errorCodes = {
     "retryable": false,
     "strategy": "none",
     "appWide": true,
-    "source": "error-code page (2023)"
+    "source": "error-code page (2023)",
+    "hint": {
+      "text": "the UserSig could not be parsed; if a proxy rewrites query strings, check that it keeps the usersig parameter intact.",
+      "provider": "the UserSig provider returned something that is not a whole TLSSigAPIv2 UserSig (truncated, or made by the old ECDSA algorithm)."
+    }
   },
   70004: {
     "code": 70004,
@@ -350,7 +374,11 @@ export const errorCodes = {
     "retryable": false,
     "strategy": "none",
     "appWide": true,
-    "source": "TLS account error table"
+    "source": "TLS account error table",
+    "hint": {
+      "text": "the UserSig could not be parsed; if a proxy rewrites query strings, check that it keeps the usersig parameter intact.",
+      "provider": "the UserSig provider returned something that is not a whole TLSSigAPIv2 UserSig (truncated, or made by the old ECDSA algorithm)."
+    }
   },
   70005: {
     "code": 70005,
@@ -359,7 +387,11 @@ export const errorCodes = {
     "retryable": false,
     "strategy": "none",
     "appWide": true,
-    "source": "error-code page (2023)"
+    "source": "error-code page (2023)",
+    "hint": {
+      "text": "the UserSig could not be parsed; if a proxy rewrites query strings, check that it keeps the usersig parameter intact.",
+      "provider": "the UserSig provider returned something that is not a whole TLSSigAPIv2 UserSig (truncated, or made by the old ECDSA algorithm)."
+    }
   },
   70009: {
     "code": 70009,
@@ -368,7 +400,10 @@ export const errorCodes = {
     "retryable": false,
     "strategy": "none",
     "appWide": true,
-    "source": "error-code page (2023)"
+    "source": "error-code page (2023)",
+    "hint": {
+      "text": "the signature does not verify: {credential} most likely belongs to another app than SDKAppID {sdkAppId}; take the key of this app from the console."
+    }
   },
   70013: {
     "code": 70013,
@@ -377,7 +412,11 @@ export const errorCodes = {
     "retryable": false,
     "strategy": "none",
     "appWide": true,
-    "source": "error-code page (2023)"
+    "source": "error-code page (2023)",
+    "hint": {
+      "text": "the UserSig was made for another account than the identifier \"{identifier}\"; the client signs for its identifier, so a proxy may be rewriting the query.",
+      "provider": "the UserSig was made for another account than the identifier \"{identifier}\"; the provider must sign for the same identifier the client sends."
+    }
   },
   70014: {
     "code": 70014,
@@ -386,7 +425,10 @@ export const errorCodes = {
     "retryable": false,
     "strategy": "none",
     "appWide": true,
-    "source": "error-code page (2023)"
+    "source": "error-code page (2023)",
+    "hint": {
+      "text": "the UserSig was made for another SDKAppID than {sdkAppId}; {credential} belongs to another app."
+    }
   },
   70016: {
     "code": 70016,
@@ -395,7 +437,10 @@ export const errorCodes = {
     "retryable": false,
     "strategy": "none",
     "appWide": true,
-    "source": "error-code page (2023)"
+    "source": "error-code page (2023)",
+    "hint": {
+      "text": "no key was found for SDKAppID {sdkAppId} at {where}: the app was probably created in another data center; choose that region."
+    }
   },
   70020: {
     "code": 70020,
@@ -404,7 +449,10 @@ export const errorCodes = {
     "retryable": false,
     "strategy": "none",
     "appWide": true,
-    "source": "error-code page (2023)"
+    "source": "error-code page (2023)",
+    "hint": {
+      "text": "SDKAppID {sdkAppId} was not found at {where}: the app was probably created in another data center; choose that region, or check the SDKAppID."
+    }
   },
   70050: {
     "code": 70050,
@@ -413,7 +461,10 @@ export const errorCodes = {
     "retryable": true,
     "strategy": "wait-60s",
     "appWide": true,
-    "source": "error-code page (2023)"
+    "source": "error-code page (2023)",
+    "hint": {
+      "text": "too many requests with a bad UserSig; fix {credential} or the identifier first, then wait a minute."
+    }
   },
   70051: {
     "code": 70051,
@@ -431,7 +482,10 @@ export const errorCodes = {
     "retryable": false,
     "strategy": "re-sign-once",
     "appWide": false,
-    "source": "TLS account error table"
+    "source": "TLS account error table",
+    "hint": {
+      "text": "the UserSig was invalidated by the service; the client replaces it (and, with retries on, sends the request once more)."
+    }
   },
   70107: {
     "code": 70107,
@@ -545,6 +599,16 @@ export const errorCodes = {
 
 /** A documented error code (unknown codes are plain numbers). */
 export type DocumentedErrorCode = keyof typeof errorCodes;
+
+/**
+ * The HTTP statuses of a network failure after which the same request may be sent again (`x-retryable-statuses`
+ * of the network-failure response); the vendor answers every business outcome with 200.
+ */
+export const retryableHttpStatuses = [
+  502,
+  503,
+  504
+] as const;
 
 /** The codes each operation documents as its own (`x-error-codes`); the public codes apply to every operation. */
 export const operationErrorCodes = {

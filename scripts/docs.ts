@@ -368,7 +368,9 @@ export function regionsSection(servers: ServerEntry[]): string {
   return [
     `## Regions`,
     `Call the domain of the data center where the SDKAppID was created; the backup domain is for when DNS to the`,
-    `primary one fails. The client's \`region\` option takes the name in the second column.`,
+    `primary one fails. The client's \`region\` option takes the name in the second column. A region has a backup`,
+    `only where a vendor page lists one; the others get no failover unless the caller names a backup (\`backupBaseUrl\`),`,
+    `so the UserSig never goes to a host the vendor does not list.`,
     ``,
     table(
       ['Region', '`region`', 'URL', 'Backup URL', 'Note'],
@@ -376,7 +378,7 @@ export function regionsSection(servers: ServerEntry[]): string {
         server.description,
         code(server['x-region']),
         code(server.url),
-        code(server['x-backup-url']),
+        server['x-backup-url'] === undefined ? 'none listed by the vendor' : code(server['x-backup-url']),
         server['x-note'] ?? '',
       ]),
     ),

@@ -11,14 +11,55 @@ export interface ErrorCodeEntry {
   strategy: 'none' | 'backoff' | 'rate-limit-backoff' | 're-sign-once' | 'wait-60s';
   appWide: boolean;
   source: string;
+  hint?: ErrorHint;
+}
+
+/** The likely cause of a set-up error, as templates with {placeholders} the client fills from its set-up. */
+export interface ErrorHint {
+  text: string;
+  provider?: string;
+  afterReSign?: string;
+  afterReSignProvider?: string;
+}
+
+/** The placeholders a hint may use; the client fills each from its own set-up (never a secret). */
+export const hintPlaceholders = ['identifier', 'sdkAppId', 'credential', 'where'] as const;
+
+/** Where a rule comes from: vendor pages (ids of `components.x-vendor-pages`) and/or this project's reasoning. */
+export interface RuleSource {
+  vendor?: string[];
+  inferred?: string;
+}
+
+/** `x-source` of an object: the rule (a keyword or x- extension of that object) -> where it comes from. */
+export type SourceMap = Record<string, RuleSource>;
+
+export interface VendorPage {
+  url: string;
+  title: string;
+  revised: string;
+  language: string;
+}
+
+/**
+ * An answer that an earlier success of the same request would explain, e.g. "no such group" to a repeated delete.
+ * `requestMatches` (JSON Pointer -> value) limits it to requests of one kind, e.g. a rename.
+ */
+export interface AlreadyDoneAnswer {
+  code: number;
+  effect: string;
+  requestMatches?: Record<string, JsonValue>;
+  'x-source': SourceMap;
 }
 
 export interface ServerEntry {
   url: string;
   description: string;
   'x-region': string;
+  /** Present only when a vendor page lists it (see `x-source`). */
   'x-backup-url'?: string;
   'x-note'?: string;
+  'x-source'?: SourceMap;
 }
 
 export interface OperationObject {
@@ -30,6 +71,8 @@ export interface OperationObject {
   'x-rate-limit': { calls: number; perSeconds: number };
   'x-error-codes': number[];
   'x-bad-request-error-code': number;
+  'x-already-done-answers'?: AlreadyDoneAnswer[];
+  'x-source'?: SourceMap;
   requestBody?: { content: { 'application/json': { schema: JsonObject; examples?: Record<string, JsonObject> } } };
   responses: Record<string, JsonObject>;
   [key: string]: unknown;
@@ -51,6 +94,7 @@ export interface OpenApiDocument {
   components: {
     schemas?: Record<string, JsonObject>;
     'x-error-codes': ErrorCodeEntry[];
+    'x-vendor-pages'?: Record<string, VendorPage>;
     [key: string]: unknown;
   };
   [key: string]: unknown;
@@ -107,6 +151,15 @@ export function resolveReference(value: JsonValue | undefined, document: object,
   const { $ref: _ref, ...siblings } = value;
   const target = resolveReference(resolvePointer(document, ref), document, [...seen, ref]);
   return isJsonObject(target) ? { ...target, ...siblings } : target;
+}
+
+/** The vendor page ids `source` names; throws when one is not registered in `components.x-vendor-pages`. */
+export function vendorPagesOf(document: OpenApiDocument, source: RuleSource | undefined, where: string): string[] {
+  const pages = source?.vendor ?? [];
+  const registered = document.components['x-vendor-pages'] ?? {};
+  const unknown = pages.filter((id) => !Object.hasOwn(registered, id));
+  if (unknown.length > 0) throw new Error(`${where} cites vendor pages absent from components.x-vendor-pages: ${unknown.join(', ')}`);
+  return pages;
 }
 
 /** Replaces local `$ref`s (`#/components/...`) by what they point at, so a schema can be read on its own. */

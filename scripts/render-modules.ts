@@ -1,7 +1,7 @@
 /** Renders the TypeScript modules of generated/ from the bundled document. */
 import openapiTS, { astToString } from 'openapi-typescript';
 import type { OpenAPI3 } from 'openapi-typescript';
-import { dereference, listOperations, withoutKeys, type JsonValue, type OpenApiDocument } from './openapi-document.js';
+import { dereference, hintPlaceholders, listOperations, vendorPagesOf, withoutKeys, type JsonValue, type JsonObject, type OpenApiDocument, type OperationObject, type SourceMap } from './openapi-document.js';
 
 /** Types of every path, operation and schema, from openapi-typescript. */
 export async function renderTypes(document: OpenApiDocument): Promise<string> {
@@ -37,6 +37,12 @@ function withoutProse(value: JsonValue): JsonValue {
 /** The error-code catalogue as a runtime table, plus each operation's own codes. */
 export function renderErrorCodes(document: OpenApiDocument): string {
   const catalogue = [...document.components['x-error-codes']].sort((a, b) => a.code - b.code);
+  for (const entry of catalogue) {
+    for (const template of Object.values(entry.hint ?? {})) {
+      const unknown = [...template.matchAll(/\{([^}]*)\}/g)].map((match) => match[1] ?? '').filter((name) => !(hintPlaceholders as readonly string[]).includes(name));
+      if (unknown.length > 0) throw new Error(`the hint of ${entry.code} uses unknown placeholders: ${unknown.join(', ')} (known: ${hintPlaceholders.join(', ')})`);
+    }
+  }
   const known = new Set(catalogue.map((entry) => entry.code));
   const byCode = Object.fromEntries(catalogue.map((entry) => [entry.code, withoutProse(entry as unknown as JsonValue)]));
   const perOperation = Object.fromEntries(
@@ -64,6 +70,12 @@ export interface ErrorCodeInfo {
   /** True when the code reports a setting shared by every call of the same app and caller (key, admin, SDKAppID, region, edition): the other calls would get it too. */
   readonly appWide: boolean;
   readonly source: string;
+  /**
+   * For codes about the UserSig or the app's set-up: the likely cause, as templates with placeholders
+   * ({${hintPlaceholders.join('}, {')}}) the client fills from its set-up; \`provider\` when a UserSig provider signs,
+   * \`afterReSign\` / \`afterReSignProvider\` when the call already replaced its UserSig once.
+   */
+  readonly hint?: { readonly text: string; readonly provider?: string; readonly afterReSign?: string; readonly afterReSignProvider?: string };
 }
 
 /** Every documented error code, from \`components.x-error-codes\`. */
@@ -72,6 +84,12 @@ export const errorCodes = ${numericKeyedLiteral(byCode)} as const satisfies Reco
 /** A documented error code (unknown codes are plain numbers). */
 export type DocumentedErrorCode = keyof typeof errorCodes;
 
+/**
+ * The HTTP statuses of a network failure after which the same request may be sent again (\`x-retryable-statuses\`
+ * of the network-failure response); the vendor answers every business outcome with 200.
+ */
+export const retryableHttpStatuses = ${literal(retryableHttpStatuses(document))} as const;
+
 /** The codes each operation documents as its own (\`x-error-codes\`); the public codes apply to every operation. */
 export const operationErrorCodes = ${literal(perOperation)} as const;
 
@@ -79,6 +97,19 @@ export type PublicErrorCode = {
   [Code in DocumentedErrorCode]: (typeof errorCodes)[Code]['scope'] extends 'public' ? Code : never;
 }[DocumentedErrorCode];
 `;
+}
+
+/** The one response of \`components.responses\` that lists \`x-retryable-statuses\`, with its source checked. */
+function retryableHttpStatuses(document: OpenApiDocument): number[] {
+  const responses = Object.entries((document.components['responses'] ?? {}) as Record<string, JsonObject>);
+  const listing = responses.filter(([, response]) => response['x-retryable-statuses'] !== undefined);
+  const [first, ...more] = listing;
+  if (first === undefined || more.length > 0) throw new Error('exactly one of components.responses must list x-retryable-statuses');
+  const [name, response] = first;
+  const source = (response['x-source'] as SourceMap | undefined)?.['x-retryable-statuses'];
+  vendorPagesOf(document, source, `components.responses.${name}.x-source.x-retryable-statuses`);
+  if (source === undefined) throw new Error(`components.responses.${name}.x-retryable-statuses needs an x-source`);
+  return response['x-retryable-statuses'] as number[];
 }
 
 /** Per operation: where it lives, its rate limit, its codes and its request schema with the x- limits. */
@@ -99,6 +130,7 @@ export function renderOperations(document: OpenApiDocument): string {
           rateLimit: operation['x-rate-limit'],
           badRequestErrorCode: operation['x-bad-request-error-code'],
           errorCodes: operation['x-error-codes'],
+          alreadyDoneAnswers: alreadyDoneAnswers(document, operation),
           requestSchema: requestSchema as JsonValue,
           queryParameters: queryParameters(document, path),
         },
@@ -110,7 +142,17 @@ export function renderOperations(document: OpenApiDocument): string {
     throw new Error('x-request-limits must give an integer maxNestingDepth and unknownFields: ignored');
   }
   const requestLimits = { maxNestingDepth: limits.maxNestingDepth, unknownFields: limits.unknownFields };
+  const signing = signingParameters(document, Object.values(operations).map((operation) => operation.queryParameters));
   return `
+/**
+ * The query parameters that sign every request, by what the signer puts in them (\`x-signing-role\` of the
+ * parameters and of the UserSig security scheme), in the order of the vendor's sample URL.
+ */
+export const signingParameters = ${literal(signing.names)} as const;
+
+/** The only value of the \`format\` signing parameter (the request format). */
+export const requestFormat = ${literal(signing.format)};
+
 /** The version of the document this module was generated from. */
 export const specVersion = ${literal(document.info.version)};
 
@@ -122,6 +164,60 @@ export const operations = ${literal(operations)} as const;
 
 export type OperationId = keyof typeof operations;
 `;
+}
+
+/**
+ * The operation's `x-already-done-answers`, checked: every operation must say (an empty list for a read or an
+ * idempotent change, with the reason in `x-source`), and each answer must be one of its codes and cite its source.
+ */
+function alreadyDoneAnswers(document: OpenApiDocument, operation: OperationObject): JsonValue {
+  const where = `${operation.operationId}.x-already-done-answers`;
+  const answers = operation['x-already-done-answers'];
+  if (answers === undefined) throw new Error(`${where} is missing: list the answers an earlier success explains, or [] with the reason`);
+  if (answers.length === 0 && operation['x-source']?.['x-already-done-answers']?.inferred === undefined) {
+    throw new Error(`${operation.operationId}.x-source.x-already-done-answers must say why no answer is listed`);
+  }
+  return answers.map((answer) => {
+    if (!operation['x-error-codes'].includes(answer.code)) throw new Error(`${where}: ${answer.code} is not in its x-error-codes`);
+    const source = answer['x-source']?.['code'];
+    vendorPagesOf(document, source, `${where}[${answer.code}]`);
+    if (source === undefined || (source.vendor === undefined && source.inferred === undefined)) {
+      throw new Error(`${where}[${answer.code}].x-source.code must cite vendor pages or say what is inferred`);
+    }
+    return { code: answer.code, effect: answer.effect, requestMatches: answer.requestMatches ?? {} };
+  });
+}
+
+const signingRoles = ['sdkAppId', 'identifier', 'userSig', 'random', 'format'] as const;
+
+/**
+ * Role -> query parameter name, from `x-signing-role` on the query parameters and the UserSig security scheme.
+ * Every role must be filled exactly once and every operation's query parameters must be signing parameters.
+ */
+function signingParameters(document: OpenApiDocument, perOperation: JsonValue[]): { names: Record<string, string>; format: string } {
+  const named = [
+    ...Object.values((document.components['parameters'] ?? {}) as Record<string, JsonObject>),
+    ...Object.values((document.components['securitySchemes'] ?? {}) as Record<string, JsonObject>),
+  ].filter((item) => item['in'] === 'query' && typeof item['x-signing-role'] === 'string');
+  const names: Record<string, string> = {};
+  let format: string | undefined;
+  for (const role of signingRoles) {
+    const matches = named.filter((item) => item['x-signing-role'] === role);
+    const [only, ...more] = matches;
+    if (only === undefined || more.length > 0) throw new Error(`exactly one query parameter must have x-signing-role ${role}`);
+    names[role] = only['name'] as string;
+    if (role === 'format') {
+      const values = (only['schema'] as JsonObject | undefined)?.['enum'];
+      if (!Array.isArray(values) || values.length !== 1 || typeof values[0] !== 'string') throw new Error('the format signing parameter must allow exactly one value (enum)');
+      format = values[0];
+    }
+  }
+  const known = new Set(Object.values(names));
+  for (const parameters of perOperation as { name: string }[][]) {
+    const unknown = parameters.filter((parameter) => !known.has(parameter.name));
+    if (unknown.length > 0) throw new Error(`query parameters without x-signing-role: ${unknown.map((parameter) => parameter.name).join(', ')}`);
+  }
+  return { names, format: format as string };
 }
 
 /** The path's query parameters (the signing parameters), dereferenced, with the schema each value must meet. */
@@ -138,21 +234,31 @@ function queryParameters(document: OpenApiDocument, path: string): JsonValue {
     }));
 }
 
-/** Region name -> primary and backup base URL, from \`servers\`. */
+/**
+ * Region name -> primary and backup base URL, from \`servers\`. A backup URL is the only host besides the primary
+ * that receives the UserSig without the caller naming it, so each one must cite the vendor pages that list it.
+ */
 export function renderRegions(document: OpenApiDocument): string {
   const regions = Object.fromEntries(
-    document.servers.map((server) => [
-      server['x-region'],
-      {
-        name: server.description,
-        url: server.url,
-        backupUrl: server['x-backup-url'] ?? null,
-        note: server['x-note'] ?? null,
-      },
-    ]),
+    document.servers.map((server) => {
+      const backupUrl = server['x-backup-url'];
+      const where = `servers[${server['x-region']}].x-source.x-backup-url`;
+      const backupVendorPages = backupUrl === undefined ? [] : vendorPagesOf(document, server['x-source']?.['x-backup-url'], where);
+      if (backupUrl !== undefined && backupVendorPages.length === 0) {
+        throw new Error(`${where} must name the vendor pages that list ${backupUrl}: only hosts the vendor lists get the UserSig`);
+      }
+      return [
+        server['x-region'],
+        { name: server.description, url: server.url, backupUrl: backupUrl ?? null, backupVendorPages, note: server['x-note'] ?? null },
+      ];
+    }),
   );
   return `
-/** Every documented region: its primary domain and the backup domain for when DNS to the primary one fails. */
+/**
+ * Every documented region: its primary domain, and the backup domain for when DNS to the primary one fails where a
+ * vendor page lists one (\`backupVendorPages\`); \`null\` when none does (the note says why), and then the client fails
+ * over only to a backup the caller names.
+ */
 export const regions = ${literal(regions)} as const;
 
 export type RegionName = keyof typeof regions;

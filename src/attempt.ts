@@ -29,7 +29,7 @@ import type { AttemptOutcome } from './events.js';
 import { classifyRejection } from './network-failure.js';
 import type { Pass, RequestGate } from './request-gate.js';
 import { signatureHint, type SigningSetUp } from './signature-hints.js';
-import { randomUint32, redactedRequestUrl, type SigningIdentity, type SigningQuery } from './signing.js';
+import { randomUint32, redactedRequestUrl, signingQuery, type SigningIdentity, type SigningValues } from './signing.js';
 import type { TimeoutSignals } from './timeout-signals.js';
 import { UserSigUnavailableError, type UserSigSource } from './usersig-source.js';
 
@@ -67,7 +67,7 @@ export interface AttemptInput<Op extends OperationId> {
   readonly timeoutMs: number;
   readonly signal: AbortSignal | undefined;
   readonly headers: NonNullable<RequestInit['headers']> | undefined;
-  /** Whether the call already replaced its UserSig once (changes the hint for 70001). */
+  /** Whether the call already replaced its UserSig once (changes the hint for an expired UserSig). */
   readonly reSigned: boolean;
 }
 
@@ -174,13 +174,8 @@ export async function runAttempt<Op extends OperationId>(
     const error = notSigned(dependencies, operationId, endpoint, random, thrown, callerSignal);
     return { random, endpoint, queuedMs: clock.now() - queuedAt, durationMs: 0, answer: { ok: false, error } };
   }
-  const query: SigningQuery = {
-    sdkappid: identity.sdkAppId,
-    identifier: identity.identifier,
-    usersig: userSig,
-    random,
-    contenttype: 'json',
-  };
+  const signing: SigningValues = { sdkAppId: identity.sdkAppId, identifier: identity.identifier, userSig, random };
+  const query = signingQuery(signing);
 
   let pass: Pass;
   try {
@@ -229,7 +224,7 @@ export async function runAttempt<Op extends OperationId>(
       causeCode: facts.causeCode,
       random,
       url: attemptUrl(dependencies, operationId, { endpoint, random }),
-      cause: sanitizeCause(thrown, userSigForms(query.usersig)),
+      cause: sanitizeCause(thrown, userSigForms(signing.userSig)),
     });
     return { random, endpoint, queuedMs, durationMs, answer: { ok: false, error } };
   } finally {
@@ -238,7 +233,7 @@ export async function runAttempt<Op extends OperationId>(
     pass.release();
   }
   const durationMs = clock.now() - sentAt;
-  return { random, endpoint, queuedMs, durationMs, answer: readAnswer(dependencies, input, query, answer) };
+  return { random, endpoint, queuedMs, durationMs, answer: readAnswer(dependencies, input, signing, answer) };
 }
 
 /** The attempt got no UserSig: the caller aborted while waiting for it, or the provider failed. Nothing was sent. */
@@ -278,11 +273,11 @@ function notSent(dependencies: AttemptDependencies, operationId: OperationId, en
 function readAnswer<Op extends OperationId>(
   dependencies: AttemptDependencies,
   input: AttemptInput<Op>,
-  query: SigningQuery,
+  signing: SigningValues,
   sent: SentRequest,
 ): AttemptAnswer<Op> {
   const { operationId, endpoint } = input;
-  const { random } = query;
+  const { random } = signing;
   const { response, data } = sent;
   const unexpected = (reason: UnexpectedAnswerReason, details: Partial<UnexpectedAnswerDetails>): AttemptAnswer<Op> => ({
     ok: false,
@@ -296,7 +291,7 @@ function readAnswer<Op extends OperationId>(
       random,
       url: attemptUrl(dependencies, operationId, { endpoint, random }),
       status: response.status,
-      statusText: scrubText(response.statusText, userSigForms(query.usersig)),
+      statusText: scrubText(response.statusText, userSigForms(signing.userSig)),
     });
     return { ok: false, error };
   }
@@ -307,20 +302,20 @@ function readAnswer<Op extends OperationId>(
   const envelope = parseEnvelope(data);
   if (typeof envelope === 'string') return unexpected(envelope, { status: 200 });
   if (envelope.ErrorCode === 0) return { ok: true, data: envelope };
-  return apiFailure(dependencies, input, query, envelope);
+  return apiFailure(dependencies, input, signing, envelope);
 }
 
 /** A non-zero ErrorCode. */
 function apiFailure<Op extends OperationId>(
   dependencies: AttemptDependencies,
   input: AttemptInput<Op>,
-  query: SigningQuery,
+  signing: SigningValues,
   envelope: Envelope,
 ): AttemptAnswer<Op> {
   const { operationId, endpoint } = input;
-  const { random } = query;
+  const { random } = signing;
   // Anything that came back may echo the request; it is scrubbed of the UserSig in every spelling it was sent in.
-  const secrets = userSigForms(query.usersig);
+  const secrets = userSigForms(signing.userSig);
   const error = new ApiError<Op>({
     operationId,
     code: envelope.ErrorCode,
@@ -331,7 +326,7 @@ function apiFailure<Op extends OperationId>(
     hint: signatureHint(envelope.ErrorCode, { ...dependencies.setUp, host: endpoint.host, reSigned: input.reSigned }),
   });
   // The next attempt or call then gets a new UserSig; the sig is named so a replacement fetched meanwhile is kept.
-  if (error.strategy === 're-sign-once') dependencies.identity.userSigs.invalidate(query.usersig);
+  if (error.strategy === 're-sign-once') dependencies.identity.userSigs.invalidate(signing.userSig);
   return { ok: false, error };
 }
 

@@ -5,6 +5,7 @@
  */
 import { itemFailures } from './item-results.js';
 import type { OperationId } from '../generated/operations.js';
+import { possibleEarlierEffect } from './already-done-answers.js';
 import { attemptOutcome, attemptUrl, runAttempt, type AttemptDependencies, type AttemptReport } from './attempt.js';
 import { MAX_TIMER_MS } from './client-options.js';
 import { sleep } from './clock.js';
@@ -13,7 +14,6 @@ import type { Endpoint, Endpoints } from './endpoints.js';
 import { RequestValidationError, UnclearOutcomeError, type UnansweredAttempt } from './errors.js';
 import { emitAttempt, type AttemptHook, type AttemptRecord } from './events.js';
 import { planFailover, planRetry, type NextStep, type RetryPolicy } from './retry.js';
-import { possibleEarlierEffect } from './unclear-outcomes.js';
 import { validateRequest } from './validate.js';
 
 export interface CallDependencies extends AttemptDependencies {
@@ -71,6 +71,7 @@ function nextEndpoint(dependencies: CallDependencies, report: AttemptReport<Oper
 
 function finish<Op extends OperationId>(
   operationId: Op,
+  body: RequestBody<Op>,
   report: AttemptReport<Op>,
   state: CallState,
 ): CallResult<Op> {
@@ -85,7 +86,7 @@ function finish<Op extends OperationId>(
   const { error } = answer;
   const [firstUnanswered, ...moreUnanswered] = state.unanswered;
   if (error.kind === 'api' && firstUnanswered !== undefined) {
-    const possibleEffect = possibleEarlierEffect(operationId, error.code);
+    const possibleEffect = possibleEarlierEffect(operationId, body, error.code);
     if (possibleEffect !== undefined) {
       const unclear = new UnclearOutcomeError<Op>({ answer: error, unanswered: [firstUnanswered, ...moreUnanswered], possibleEffect });
       return { ok: false, error: unclear, ...common };
@@ -145,7 +146,7 @@ export async function runCall<Op extends OperationId>(
     if (dependencies.onAttempt !== undefined) {
       emitAttempt(dependencies.onAttempt, { ...record, operationId, url: attemptUrl(dependencies, operationId, report), next: step });
     }
-    if (step.action === 'stop' || report.answer.ok) return finish(operationId, report, state);
+    if (step.action === 'stop' || report.answer.ok) return finish(operationId, body, report, state);
 
     const { error } = report.answer;
     if (error.kind === 'network' && error.delivery === 'unknown') {
@@ -162,7 +163,7 @@ export async function runCall<Op extends OperationId>(
       await sleep(step.delayMs, clock, init.signal);
     } catch {
       // The caller gave up while waiting to retry: the call ends with what the last attempt got.
-      return finish(operationId, report, state);
+      return finish(operationId, body, report, state);
     }
   }
 }

@@ -107,7 +107,16 @@ type CredentialOptions =
   | { /** Supplies UserSigs when this process must not hold the key; its sigs are cached too. */ userSig: UserSigProvider; secretKey?: never };
 
 type EndpointOptions =
-  | { /** The data center the app was created in; its documented backup domain is the failover. */ region: RegionName; baseUrl?: never; backupBaseUrl?: never }
+  | {
+      /** The data center the app was created in; the backup domain a vendor page lists for it is the failover. */
+      region: RegionName;
+      baseUrl?: never;
+      /**
+       * Only for a region whose backup domain no vendor page lists (Tokyo, Riyadh): where to fail over to. Without it
+       * such a region gets no failover, so the UserSig never goes to a host the vendor does not list.
+       */
+      backupBaseUrl?: string;
+    }
   | {
       /** Any other base URL, e.g. a local mock or sandbox. */
       baseUrl: string;
@@ -338,8 +347,11 @@ export function checkOptions(input: unknown): Settings {
   if (present(options, 'region') && !(typeof region === 'string' && Object.hasOwn(regions, region))) {
     throw new ClientOptionsError('region', `must be one of ${Object.keys(regions).join(', ')}`);
   }
-  if (present(options, 'backupBaseUrl') && present(options, 'region')) {
-    throw new ClientOptionsError('backupBaseUrl', "goes with baseUrl only (a region's backup domain comes from the spec)");
+  if (present(options, 'backupBaseUrl') && present(options, 'region') && regions[region as RegionName].backupUrl !== null) {
+    throw new ClientOptionsError(
+      'backupBaseUrl',
+      "goes with baseUrl, or with a region for which the vendor lists no backup domain (this region's backup comes from the spec)",
+    );
   }
   const margin = userSigRefreshMarginSeconds ?? DEFAULT_REFRESH_MARGIN_SECONDS;
   if (!isIntegerIn(margin, 0, DEFAULT_USERSIG_EXPIRE_SECONDS - 1)) {
@@ -381,7 +393,9 @@ export function checkOptions(input: unknown): Settings {
   const regionName = present(options, 'region') ? (region as RegionName) : undefined;
   const primaryUrl = regionName === undefined ? checkBaseUrl('baseUrl', options['baseUrl']) : regions[regionName].url;
   const backupBaseUrl = present(options, 'backupBaseUrl') ? checkBaseUrl('backupBaseUrl', options['backupBaseUrl']) : undefined;
-  const backupUrl = failover === false ? undefined : regionName !== undefined ? regions[regionName].backupUrl : backupBaseUrl;
+  // A region's backup is the one a vendor page lists; where none does, only a backup the caller names gets the UserSig.
+  const documentedBackup = regionName === undefined ? undefined : (regions[regionName].backupUrl ?? undefined);
+  const backupUrl = failover === false ? undefined : (documentedBackup ?? backupBaseUrl);
 
   const policy = {
     ...(typeof userSigExpireSeconds === 'number' ? { expireSeconds: userSigExpireSeconds } : {}),

@@ -7,6 +7,7 @@
  */
 import {
   errorCodes,
+  retryableHttpStatuses,
   type DocumentedErrorCode,
   type ErrorCodeInfo,
   type ErrorScope,
@@ -219,8 +220,8 @@ const networkMeanings: Record<NetworkFailureReason, string> = {
   aborted: 'The request was aborted by its caller.',
 };
 
-/** Gateway statuses that say "try again": bad gateway, unavailable, gateway timeout. Others (e.g. 500) are not. */
-export const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
+/** Gateway statuses that say "try again" (the document's `x-retryable-statuses`); others (e.g. 500) are not. */
+export const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set(retryableHttpStatuses);
 
 function networkRetryable(reason: NetworkFailureReason, status: number | undefined): boolean {
   switch (reason) {
@@ -253,7 +254,7 @@ export interface NetworkErrorDetails {
 
 /**
  * No result envelope came back. Unless `delivery` is `not-sent`, whether the service acted on the request is
- * unknown, so a retry of a delete may get 51009 although the first attempt succeeded (the client then reports an
+ * unknown, so a retry of a delete may get "no such group" although the first attempt succeeded (the client then reports an
  * `UnclearOutcomeError`). There is no ErrorCode, so `code` is always `undefined`.
  */
 export class NetworkError extends ChatGroupsError {
@@ -315,7 +316,7 @@ function unansweredBecause(attempt: UnansweredAttempt): string {
 }
 
 export interface UnclearOutcomeDetails<Op extends OperationId> {
-  /** The final answer, e.g. 51009 "group not found". */
+  /** The final answer, e.g. "group not found". */
   answer: ApiError<Op>;
   /** Earlier attempts of the call that got no answer and may have been carried out. */
   unanswered: readonly [UnansweredAttempt, ...UnansweredAttempt[]];
@@ -325,7 +326,7 @@ export interface UnclearOutcomeDetails<Op extends OperationId> {
 
 /**
  * Neither a success nor a plain failure: an attempt got no answer (it timed out, lost its connection or met a
- * gateway error), and a retry then got an answer that an earlier success would also explain, e.g. 51009 "group not
+ * gateway error), and a retry then got an answer that an earlier success would also explain, e.g. "group not
  * found" when deleting. The group is gone either way, but whether this call deleted it cannot be known. `code` and
  * `answer` hold that final answer; `unanswered` lists the attempts that may have acted.
  */

@@ -18,11 +18,11 @@ export interface RetryOptions {
   baseDelayMs?: number;
   /** No backoff wait exceeds this (default 5000). */
   maxDelayMs?: number;
-  /** The base for answers saying the call rate is exceeded (60007, 60011, 60018, 60019; default 1000). */
+  /** The base for answers saying the call rate is exceeded (strategy `rate-limit-backoff` in the catalogue; default 1000). */
   rateLimitBaseDelayMs?: number;
   /**
-   * The wait after 70050 (too many failed UserSig checks), which the vendor says lasts about a minute (default
-   * 60000). It is longer than the default `maxElapsedMs`, so by default 70050 ends the call; raise `maxElapsedMs` to
+   * The wait after too many failed UserSig checks (strategy `wait-60s`), which the vendor says lasts about a minute
+   * (default one minute). It is longer than the default `maxElapsedMs`, so by default that answer ends the call; raise `maxElapsedMs` to
    * wait it out instead.
    */
   lockoutDelayMs?: number;

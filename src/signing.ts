@@ -1,15 +1,17 @@
 /**
- * Signs requests: every call carries `sdkappid`, `identifier`, `usersig`, `random` and `contenttype` in its query
- * string. Callers never pass them; this middleware sets them on the Request openapi-fetch built, replacing any value
+ * Signs requests: every call carries the signing parameters the document names (`x-signing-role`: the SDKAppID, the
+ * admin identifier, the UserSig, a fresh random and the request format) in its query string. Callers never pass them; this middleware sets them on the Request openapi-fetch built, replacing any value
  * already there so a caller's stray parameter cannot override the signature.
  */
 import { webcrypto } from 'node:crypto';
 import type { Middleware } from 'openapi-fetch';
+import { requestFormat, signingParameters } from '../generated/operations.js';
 import type { UserSigSource } from './usersig-source.js';
 
-/** The query parameters the signer owns, in the order the vendor's sample URL lists them. */
-export const signingQueryParams = ['sdkappid', 'identifier', 'usersig', 'random', 'contenttype'] as const;
-export type SigningQueryParam = (typeof signingQueryParams)[number];
+export type SigningQueryParam = (typeof signingParameters)[keyof typeof signingParameters];
+
+/** The query parameters the signer owns (the document's `x-signing-role`), in the order of the vendor's sample URL. */
+export const signingQueryParams: readonly SigningQueryParam[] = Object.values(signingParameters);
 
 // Drawn from the system's CSPRNG in batches: a call into it costs some microseconds (a tenth of a whole client call),
 // a read from the batch some nanoseconds.
@@ -43,13 +45,25 @@ export interface SignedRequest {
   readonly request: Request;
 }
 
-/** The five signing parameters as an openapi-fetch query, in the order the vendor's sample URL lists them. */
-export interface SigningQuery {
-  readonly sdkappid: number;
+/** What one request is signed with. */
+export interface SigningValues {
+  readonly sdkAppId: number;
   readonly identifier: string;
-  readonly usersig: string;
+  readonly userSig: string;
   readonly random: number;
-  readonly contenttype: 'json';
+}
+
+/** The signing parameters as an openapi-fetch query, named as the document names them. */
+export type SigningQuery = Readonly<Record<SigningQueryParam, string | number>>;
+
+export function signingQuery(values: SigningValues): SigningQuery {
+  return {
+    [signingParameters.sdkAppId]: values.sdkAppId,
+    [signingParameters.identifier]: values.identifier,
+    [signingParameters.userSig]: values.userSig,
+    [signingParameters.random]: values.random,
+    [signingParameters.format]: requestFormat,
+  } as SigningQuery;
 }
 
 /**
@@ -58,20 +72,18 @@ export interface SigningQuery {
  * never got as far as a Request, and so no copy of the URL with the UserSig in it is ever made for reporting.
  */
 export function redactedRequestUrl(baseUrl: string, path: string, identity: Pick<SigningIdentity, 'sdkAppId' | 'identifier'>, random: number): string {
-  return `${baseUrl}${path}?sdkappid=${identity.sdkAppId}&identifier=${encodeURIComponent(identity.identifier)}&usersig=REDACTED&random=${random}&contenttype=json`;
+  const query = signingQuery({ ...identity, userSig: 'REDACTED', random });
+  return `${baseUrl}${path}?${signingQueryParams.map((name) => `${name}=${name === signingParameters.identifier ? encodeURIComponent(query[name]) : query[name]}`).join('&')}`;
 }
 
-/** Returns a copy of `request` carrying the five signing parameters, with a fresh `random`. */
+/** Returns a copy of `request` carrying the signing parameters, with a fresh `random`. */
 export async function signRequest(request: Request, identity: SigningIdentity): Promise<SignedRequest> {
   const userSig = await identity.userSigs.get(request.signal);
   const random = randomUint32();
   const url = new URL(request.url);
+  const query = signingQuery({ ...identity, userSig, random });
   for (const name of signingQueryParams) url.searchParams.delete(name);
-  url.searchParams.append('sdkappid', String(identity.sdkAppId));
-  url.searchParams.append('identifier', identity.identifier);
-  url.searchParams.append('usersig', userSig);
-  url.searchParams.append('random', String(random));
-  url.searchParams.append('contenttype', 'json');
+  for (const name of signingQueryParams) url.searchParams.append(name, String(query[name]));
   return { random, userSig, request: new Request(url, request) };
 }
 
@@ -104,7 +116,7 @@ export function createSigningMiddleware(
     onResponse({ request, response }) {
       // Read back from the URL that was sent rather than remembered per request, so nothing is left behind when a
       // request fails between signing and answering.
-      const random = Number(new URL(request.url).searchParams.get('random') ?? Number.NaN);
+      const random = Number(new URL(request.url).searchParams.get(signingParameters.random) ?? Number.NaN);
       if (Number.isInteger(random)) randomsByResponse.set(response, random);
     },
   };

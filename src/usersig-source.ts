@@ -81,7 +81,7 @@ export interface UserSigSource {
    */
   get(signal?: AbortSignal): Promise<string>;
   /**
-   * Drops the cached UserSig, e.g. after the server answered 70001. Pass the sig that was rejected so
+   * Drops the cached UserSig, e.g. after the server answered that it expired. Pass the sig that was rejected so
    * that concurrent callers reporting the same stale sig do not discard a replacement another caller
    * has already fetched. A refresh already in progress is kept.
    */
@@ -161,7 +161,7 @@ function providerIssuer(
     } catch (error) {
       if (!(error instanceof UserSigFormatError)) throw error;
       // An opaque sig (e.g. a legacy ECDSA one) is still worth using; if the guess is too long the
-      // server answers 70001 and the client invalidates.
+      // server answers "expired" and the client invalidates.
       return { userSig, expiresAt: nowSeconds + fallbackLifetimeSeconds };
     }
   };

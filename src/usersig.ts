@@ -267,8 +267,8 @@ export type UserSigRejectionReason =
   | 'userbuf-not-expected';
 
 /**
- * Server error codes a sandbox would answer with: expired → 70001, empty → 70002, malformed → 70003,
- * signature-mismatch → 70009, identifier-mismatch → 70013, sdkappid-mismatch → 70014.
+ * Why a UserSig fails verification; the sandbox answers each with the catalogue's code for it (UserSig expired,
+ * empty, unreadable, signed with another key, for another identifier, for another SDKAppID).
  */
 export type UserSigVerification =
   | { readonly ok: true; readonly decoded: DecodedUserSig; readonly expiresAt: number }

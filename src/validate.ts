@@ -7,7 +7,7 @@
  * `validateRequest` throw, so a rule added to the spec can never be skipped without notice.
  *
  * Error codes: a violation gets the operation's bad-request code unless the schema that holds the violated keyword
- * names another one, in `x-keyword-error-codes` (keyword → ErrorCode, e.g. `{ minItems: 51006, maxItems: 51006 }`)
+ * names another one, in `x-keyword-error-codes` (keyword → ErrorCode, e.g. the mark operation's own code for `minItems` and `maxItems`)
  * or, for the byte limit, in `x-max-bytes-error-code`. The vendor gives some limits codes of their own, and the
  * caller should see the code the service would answer.
  */

@@ -375,7 +375,7 @@ describe('result lines of calls that got no usable answer', () => {
 
   it('records a redirect as an unexpected answer to fix, not as a network failure to retry', async () => {
     const performed = await failedCall(async () => new Response(null, { status: 301, headers: { location: 'https://elsewhere.test/' } }));
-    const line = resultLine('user1', performed, false, performance.now());
+    const line = resultLine('user1', performed, { From_Account: 'user1', GroupName: ['work'] }, false, performance.now());
     expect(line).toMatchObject({ outcome: 'unexpected-answer', ok: false, done: false, code: null, reason: 'redirect', status: 301 });
     expect(tallyKey(line)).toBe('unexpected-answer redirect');
     expect(DONE_OUTCOMES.has(line.outcome)).toBe(false);
@@ -383,7 +383,7 @@ describe('result lines of calls that got no usable answer', () => {
 
   it('records a failing UserSig provider as usersig, nothing sent', async () => {
     const performed = await failedCall(async () => new Response('{}'), () => 42);
-    const line = resultLine('user1', performed, false, performance.now());
+    const line = resultLine('user1', performed, { From_Account: 'user1', GroupName: ['work'] }, false, performance.now());
     expect(line).toMatchObject({ outcome: 'usersig', ok: false, done: false, code: null, reason: 'invalid-value' });
     expect(tallyKey(line)).toBe('usersig invalid-value');
   });

@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { operations } from '../generated/operations.js';
 import { regions } from '../generated/regions.js';
 import { commands } from '../src/cli/commands.js';
@@ -14,7 +14,7 @@ import { runCli as runInProcess } from '../src/cli/dispatch.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture, type RunningSandbox } from '../src/sandbox/index.js';
 import { runCli, sandboxEnv } from './support/cli-process.js';
 
-const USERS = 12;
+const USERS = 13;
 const fixture: Fixture = {
   sdkAppId: 1400000000,
   admins: ['administrator'],
@@ -351,6 +351,51 @@ describe('bad configuration: exit 2, named, nothing sent', () => {
     const result = await inProcess([...call, '--region', 'atlantis'], env);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--region must be one of/);
+  });
+});
+
+describe('regions for which no vendor page lists a backup domain', () => {
+  /** Runs in this process with a global fetch whose region primaries are unresolvable; other hosts are really called. */
+  async function withUnreachablePrimaries(args: readonly string[], environment: Record<string, string | undefined>): Promise<{ code: number; stderr: string; hosts: string[] }> {
+    const realFetch = globalThis.fetch;
+    const primaries = new Set<string>(Object.values(regions).map((region) => region.url));
+    const hosts: string[] = [];
+    vi.stubGlobal('fetch', async (input: Request | string | URL, init?: RequestInit) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      hosts.push(url.origin);
+      if (primaries.has(url.origin)) {
+        throw new TypeError('fetch failed', { cause: Object.assign(new Error(`getaddrinfo ENOTFOUND ${url.hostname}`), { code: 'ENOTFOUND', syscall: 'getaddrinfo' }) });
+      }
+      return realFetch(input, init);
+    });
+    try {
+      const result = await inProcess(args, environment);
+      return { code: result.code, stderr: result.stderr, hosts };
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  }
+  const tokyo = { TENCENT_CHAT_BASE_URL: undefined, TENCENT_CHAT_REGION: 'tokyo' };
+
+  it('a Tokyo call whose primary is unreachable goes to no other host (exit 3)', async () => {
+    const result = await withUnreachablePrimaries(['delete-group', '--user', 'user12', '--group', 'work', '--max-attempts', '2'], { ...env, ...tokyo });
+    expect(result.code).toBe(3);
+    expect(result.hosts).toEqual([regions.tokyo.url, regions.tokyo.url]);
+    expect(groupsOf('user12')).toContain('work');
+  });
+
+  it('a Tokyo call fails over to the backup named by TENCENT_CHAT_BACKUP_URL or --backup-url', async () => {
+    const viaEnv = await withUnreachablePrimaries(['delete-group', '--user', 'user12', '--group', 'work'], { ...env, ...tokyo, TENCENT_CHAT_BACKUP_URL: sandbox.url });
+    expect(viaEnv).toMatchObject({ code: 0, hosts: [regions.tokyo.url, sandbox.url] });
+    const viaFlag = await withUnreachablePrimaries(['delete-group', '--user', 'user12', '--group', 'home', '--backup-url', sandbox.url], { ...env, ...tokyo });
+    expect(viaFlag).toMatchObject({ code: 0, hosts: [regions.tokyo.url, sandbox.url] });
+    expect(groupsOf('user12')).toEqual([]);
+  });
+
+  it('refuses a backup URL beside a region whose backup the vendor lists, naming the setting', async () => {
+    const result = await inProcess(['delete-group', '--user', 'user12', '--group', 'work', '--backup-url', sandbox.url], { ...env, TENCENT_CHAT_BASE_URL: undefined, TENCENT_CHAT_REGION: 'singapore' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--backup-url goes with baseUrl, or with a region for which the vendor lists no backup domain/);
   });
 });
 

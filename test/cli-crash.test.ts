@@ -6,7 +6,8 @@
  * A kill at a random moment usually finds a few calls whose deletion the sandbox had made but whose answer the
  * program had not yet recorded; whether it does is luck. The first case makes it certain: a proxy in front of the
  * sandbox passes every request on (so the deletion happens) and, once the results file has 500 lines, withholds
- * the answers; the kill comes when every call in flight is such a call.
+ * the answers; the kill comes when every call in flight is such a call. A smaller run does the same for creates,
+ * whose repeat meets "name taken" instead of "no such group".
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -207,4 +208,46 @@ describe('a bulk run killed with SIGKILL and resumed', () => {
     },
     60_000,
   );
+});
+
+describe('a bulk create killed with SIGKILL and resumed', () => {
+  it('records the users whose cut-off call had created the group as possibly done earlier, not as failed', async () => {
+    const users = Array.from({ length: 120 }, (_, index) => `create-${index}`);
+    const fixture: Fixture = {
+      sdkAppId: 1400000000,
+      admins: ['administrator'],
+      edition: 'ultimate',
+      users: { administrator: { groups: {} }, ...Object.fromEntries(users.map((user) => [user, { groups: {} }])) },
+    };
+    const sandbox: RunningSandbox = await startSandbox({ fixture, rateLimit: 'off' });
+    cleanups.push(() => sandbox.close());
+    const proxy = await startHoldingProxy(sandbox.url);
+    cleanups.push(() => proxy.close());
+
+    const usersFile = join(dir, 'create-users.txt');
+    const results = join(dir, 'create-results.ndjson');
+    await writeFile(usersFile, `${users.join('\n')}\n`);
+    const args = ['create-group', '--group', 'work', '--contact', 'user:administrator', '--users-file', usersFile, '--results', results, '--rate', '100000', '--concurrency', '8', '--progress-interval', '60'];
+
+    const first = startCli(args, sandboxEnv(proxy.url));
+    await waitFor(() => countResults(results) >= 20, 20_000, '20 result lines');
+    proxy.hold();
+    await waitFor(() => proxy.held >= 8, 10_000, 'every call in flight to be held');
+    first.child.kill('SIGKILL');
+    expect((await first.done).signal).toBe('SIGKILL');
+    const interrupted = cutOff(linesOf(results));
+    expect(interrupted.size).toBe(8);
+    // The held calls reached the sandbox: their groups exist although no result says so.
+    for (const user of interrupted) expect(sandbox.state.snapshot().users[user]?.groups['work']).toBeDefined();
+
+    const resumed = await runCli(args, sandboxEnv(sandbox.url));
+    expect(resumed.code).toBe(0);
+    const finals = linesOf(results).filter((line) => line.type === 'result');
+    expect(new Set(finals.map((line) => line.user)).size).toBe(users.length);
+    expect(finals).toHaveLength(users.length);
+    const earlier = finals.filter((line) => line.outcome === 'possibly-done-earlier');
+    expect(earlier.map((line) => line.user).sort()).toEqual([...interrupted].sort());
+    for (const line of earlier) expect(line).toMatchObject({ done: true, ok: false, code: 50002, effect: expect.stringContaining('created') as unknown });
+    expect(finals.filter((line) => line.outcome !== 'ok' && line.outcome !== 'possibly-done-earlier')).toEqual([]);
+  }, 60_000);
 });

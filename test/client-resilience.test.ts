@@ -293,6 +293,44 @@ describe('failover to the backup host', () => {
   });
 });
 
+describe('regions for which no vendor page lists a backup domain', () => {
+  /** Every primary host is unresolvable; any other host answers success. Records every URL a request went to. */
+  function unreachablePrimaries(seen: URL[]): typeof fetch {
+    const primaries = new Set<string>(Object.values(regions).map((region) => region.url));
+    return async (input) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      seen.push(url);
+      if (primaries.has(url.origin)) {
+        throw new TypeError('fetch failed', { cause: Object.assign(new Error(`getaddrinfo ENOTFOUND ${url.hostname}`), { code: 'ENOTFOUND', syscall: 'getaddrinfo' }) });
+      }
+      return new Response(JSON.stringify({ ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '', GroupItem: [] }), { status: 200 });
+    };
+  }
+
+  it('are Tokyo and Riyadh', () => {
+    expect(Object.entries(regions).filter(([, region]) => region.backupUrl === null).map(([name]) => name)).toEqual(['tokyo', 'riyadh']);
+  });
+
+  it.each(['tokyo', 'riyadh'] as const)('a %s client whose primary is unreachable never sends the request (nor the UserSig) to another host', async (region) => {
+    const seen: URL[] = [];
+    const result = capture.result(
+      await client({ baseUrl: undefined, region, retry: { baseDelayMs: 1, maxDelayMs: 1 }, fetch: capture.fetch(unreachablePrimaries(seen)) }).delContactGroup(freshBody()),
+    );
+    expect(result.ok ? undefined : result.error).toBeInstanceOf(NetworkError);
+    expect(seen.length).toBeGreaterThan(1);
+    expect(new Set(seen.map((url) => url.origin))).toEqual(new Set([regions[region].url]));
+    expect(result.attempts.every((attempt) => attempt.endpoint === 'primary')).toBe(true);
+  });
+
+  it.each(['tokyo', 'riyadh'] as const)('a %s client fails over to a backupBaseUrl the caller names', async (region) => {
+    const seen: URL[] = [];
+    const chat = client({ baseUrl: undefined, region, backupBaseUrl: 'https://chat-backup.test', retry: false, fetch: capture.fetch(unreachablePrimaries(seen)) });
+    const result = capture.result(await chat.delContactGroup(freshBody()));
+    expect(seen.map((url) => url.origin)).toEqual([regions[region].url, 'https://chat-backup.test']);
+    expect(result).toMatchObject({ ok: true, host: 'chat-backup.test', endpoint: 'backup' });
+  });
+});
+
 describe('observability', () => {
   it('reports one event per attempt with operation, attempt, random, host, duration and outcome code; usersig redacted', async () => {
     await fault(sandbox, { count: 1, operation: 'delContactGroup', errorCode: 50004 });
@@ -336,7 +374,7 @@ describe('observability', () => {
 describe('resilience options', () => {
   const base = { sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: DEVELOPMENT_SECRET_KEY };
   it.each([
-    ['a backup URL beside a region', { region: 'singapore', backupBaseUrl: 'https://backup.test' }, 'backupBaseUrl'],
+    ['a backup URL beside a region whose backup the vendor lists', { region: 'singapore', backupBaseUrl: 'https://backup.test' }, 'backupBaseUrl'],
     ['a backup URL over plain http to a remote host', { baseUrl: 'https://primary.test', backupBaseUrl: 'http://backup.test' }, 'backupBaseUrl'],
     ['no attempts at all', { baseUrl: 'https://primary.test', retry: { maxAttempts: 0 } }, 'retry.maxAttempts'],
     ['an unknown retry setting', { baseUrl: 'https://primary.test', retry: { attempts: 3 } }, 'retry.attempts'],

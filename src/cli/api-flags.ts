@@ -13,6 +13,11 @@ export interface FlagDoc extends FieldFlag {
 }
 
 export const DEFAULT_CONCURRENCY = 16;
+
+/** Regions for which no vendor page lists a backup domain: they fail over only to one the user names. */
+function regionsWithoutBackup(): string[] {
+  return Object.entries(regions).flatMap(([name, region]) => (region.backupUrl === null ? [name] : []));
+}
 export const DEFAULT_PROGRESS_INTERVAL_SECONDS = 10;
 
 export const settingFlags: readonly FlagDoc[] = [
@@ -26,6 +31,11 @@ export const settingFlags: readonly FlagDoc[] = [
     help: "share the app's rate limit with every process naming this Redis, redis:// or rediss:// (default: $TENCENT_CHAT_REDIS_URL)",
   },
   { name: 'fleet-size', value: 'N', help: 'with --redis: processes sharing the quota; each keeps to 1/N of it while Redis is down (default: N of --shard, else 4)' },
+  {
+    name: 'backup-url',
+    value: 'URL',
+    help: `where to fail over to, beside --base-url or a region with no listed backup (${regionsWithoutBackup().join(', ')}) (default: $TENCENT_CHAT_BACKUP_URL)`,
+  },
 ];
 
 export const requestFlags: readonly FlagDoc[] = [

@@ -20,7 +20,7 @@ export function failedItems(performance: Performance): { path: string; code: num
 /**
  * A partial success (ErrorCode 0 with failed items) exits 1 like a business error: something asked for was not done.
  * An unclear outcome exits 0: the answer is one that the earlier, unanswered attempt's success would also explain
- * (e.g. 51009 after a lost answer to a delete), so the state the user asked for holds either way.
+ * (e.g. "no such group" after a lost answer to a delete), so the state the user asked for holds either way.
  */
 export function exitCodeOf(performance: Performance): ExitCode {
   const { last } = performance;

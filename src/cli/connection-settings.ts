@@ -14,6 +14,7 @@ export const SETTINGS_ENV = {
   region: 'TENCENT_CHAT_REGION',
   baseUrl: 'TENCENT_CHAT_BASE_URL',
   redisUrl: 'TENCENT_CHAT_REDIS_URL',
+  backupUrl: 'TENCENT_CHAT_BACKUP_URL',
 } as const;
 
 /** The flags that may override the environment (there is deliberately none for the secret key). */
@@ -23,6 +24,7 @@ export interface SettingFlags {
   readonly region?: string | undefined;
   readonly 'base-url'?: string | undefined;
   readonly redis?: string | undefined;
+  readonly 'backup-url'?: string | undefined;
 }
 
 export type Endpoint = { readonly region: RegionName } | { readonly baseUrl: string };
@@ -38,6 +40,10 @@ export interface ConnectionSettings {
   readonly redisUrl: string | undefined;
   /** How to name the Redis setting in a message about it. */
   readonly redisSetting: string;
+  /** Where to fail over to: beside a base URL, or a region for which the vendor lists no backup (the client checks). */
+  readonly backupUrl: string | undefined;
+  /** How to name the backup setting in a message about it. */
+  readonly backupSetting: string;
 }
 
 export type SettingsResult =
@@ -88,6 +94,7 @@ export function resolveSettings(flags: SettingFlags, env: Readonly<Record<string
   }
 
   const endpoint = resolveEndpoint(flags, env, problems);
+  const backup = pick(flags['backup-url'], '--backup-url', env, SETTINGS_ENV.backupUrl);
   if (problems.length > 0 || endpoint === undefined) return { ok: false, problems };
   return {
     ok: true,
@@ -99,6 +106,8 @@ export function resolveSettings(flags: SettingFlags, env: Readonly<Record<string
       endpointSetting: endpoint.setting,
       redisUrl: redisSetting.value,
       redisSetting: redisSetting.name,
+      backupUrl: backup.value,
+      backupSetting: backup.name,
     },
   };
 }

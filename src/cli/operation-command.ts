@@ -199,6 +199,7 @@ export function operationCommand(spec: OperationCommandSpec, operationId: Operat
         region: text(values, 'region'),
         'base-url': text(values, 'base-url'),
         redis: text(values, 'redis'),
+        'backup-url': text(values, 'backup-url'),
       },
       io.env,
     );
@@ -218,6 +219,7 @@ export function operationCommand(spec: OperationCommandSpec, operationId: Operat
       identifier: settings.identifier,
       secretKey: settings.secretKey,
       ...settings.endpoint,
+      ...(settings.backupUrl === undefined ? {} : { backupBaseUrl: settings.backupUrl }),
       ...(call.value.timeoutMs === undefined ? {} : { timeoutMs: call.value.timeoutMs }),
       ...(call.value.maxAttempts === undefined ? {} : { retry: { maxAttempts: call.value.maxAttempts } }),
       ...(settings.redisUrl === undefined
@@ -231,7 +233,7 @@ export function operationCommand(spec: OperationCommandSpec, operationId: Operat
           }),
     } as ChatGroupsClientOptions;
     const { executeOperation } = await import('./operation-execution.js');
-    return executeOperation({ io, spec, operationId, request, clientOptions, endpointSetting: settings.endpointSetting, redisSetting: settings.redisSetting, bulk: bulk.value, json: values['json'] === true, label });
+    return executeOperation({ io, spec, operationId, request, clientOptions, endpointSetting: settings.endpointSetting, redisSetting: settings.redisSetting, backupSetting: settings.backupSetting, bulk: bulk.value, json: values['json'] === true, label });
   }
 
   return { name: spec.name, summary: spec.summary, section: API_SECTION, run };

@@ -25,6 +25,8 @@ export interface OperationPlan {
   readonly endpointSetting: string;
   /** How to name the Redis setting (`--redis` or TENCENT_CHAT_REDIS_URL). */
   readonly redisSetting: string;
+  /** How to name the backup setting (`--backup-url` or `TENCENT_CHAT_BACKUP_URL`) when the client refuses it. */
+  readonly backupSetting: string;
   readonly bulk: BulkSettings | undefined;
   readonly json: boolean;
   readonly label: string;
@@ -35,6 +37,7 @@ function settingName(option: string, plan: OperationPlan): string {
   if (option === 'baseUrl') return plan.endpointSetting;
   if (option === 'redis') return plan.redisSetting;
   if (option === 'fleetSize') return '--fleet-size';
+  if (option === 'backupBaseUrl') return plan.backupSetting;
   if (option.startsWith('rateLimit')) return '--rate';
   if (option === 'maxConcurrency') return '--concurrency';
   if (option === 'timeoutMs') return '--timeout-ms';

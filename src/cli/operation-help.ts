@@ -2,10 +2,11 @@
 import { operations, type OperationId } from '../../generated/operations.js';
 import { bulkFlags, flagLines, requestFlags, settingFlags } from './api-flags.js';
 import { SETTINGS_ENV } from './connection-settings.js';
+import { alreadyDoneCode } from './request-limits.js';
 import type { OperationCommandSpec } from './operation-spec.js';
 
 export const EXIT_CODES_HELP = `Exit codes:
-  0    success; also an unclear outcome whose answer an earlier, unanswered attempt explains (e.g. 51009 after a
+  0    success; also an unclear outcome whose answer an earlier, unanswered attempt explains (e.g. ${alreadyDoneCode('delContactGroup')} after a
        lost answer to a delete: the group is gone either way)
   1    the service answered a non-zero ErrorCode (bulk: at least one user failed so, none on the network)
   2    bad flags or settings, or a request the spec refuses; nothing was sent
@@ -19,9 +20,11 @@ export const BULK_OVERVIEW = `Every command that takes --user also runs for a li
   --users-file FILE|- --results FILE (see 'chat-groups delete-group --help').`;
 
 export const SETTINGS_HELP = `Settings come from the environment: ${SETTINGS_ENV.sdkAppId}, ${SETTINGS_ENV.admin}, ${SETTINGS_ENV.secretKey},
-and ${SETTINGS_ENV.region} (a region name) or ${SETTINGS_ENV.baseUrl} (e.g. a sandbox). Flags override them, except
-the secret key, which is read from the environment only. --region/--base-url on the command line replace both
-variables; setting both at the same level is an error.`;
+and ${SETTINGS_ENV.region} (a region name) or ${SETTINGS_ENV.baseUrl} (e.g. a sandbox), and optionally
+${SETTINGS_ENV.backupUrl}. Flags override them, except the secret key, which is read from the environment only.
+--region/--base-url on the command line replace both variables; setting both at the same level is an error. The
+UserSig goes only to the primary host and to the backup domain a vendor page lists for the region, or to the
+backup URL you name.`;
 
 export function operationHelp(spec: OperationCommandSpec, operationId: OperationId, bulk: boolean): string {
   const operation = operations[operationId];
@@ -66,7 +69,7 @@ const BULK_HELP = `A bulk run makes one call per user, at the rate limit, --conc
 results file as soon as its call ends ({"type":"result","user","outcome","ok","code","info","random","attempts",
 "at",…}); a crash loses nothing already written. Run the same command with the same --results file to resume:
 users with a result are skipped, and a user whose call was cut off and who now gets an answer the cut-off call
-would explain (e.g. 51009 for a delete) is recorded as "possibly-done-earlier", not as a failure. Progress goes to
+would explain (e.g. ${alreadyDoneCode('delContactGroup')} for a delete) is recorded as "possibly-done-earlier", not as a failure. Progress goes to
 stderr, a summary (counts by outcome and ErrorCode) to stdout; with --json, stdout gets every result line and a
 summary line instead. Ctrl-C stops taking users, finishes the calls in flight and exits 130; a second Ctrl-C quits
 at once.`;

@@ -9,6 +9,7 @@
 import { markItem, parseStandardMark, type MarkFlag } from '../marks.js';
 import { readAllContactGroups, paginateRecentContacts, type ContactGroupClient, type RecentContactClient } from '../paginate.js';
 import { field, FlagError, list, text, texts, type FlagValues, type OperationCommandSpec } from './operation-spec.js';
+import { alreadyDoneCode, byteLimit, countLimit, valueLimit } from './request-limits.js';
 
 const USER_FLAG = { name: 'user', value: 'ID', help: 'the user (From_Account) whose data this is' } as const;
 const CONTACT = 'user:ID|group:ID';
@@ -59,11 +60,11 @@ const createGroup: OperationCommandSpec = {
   summary: 'Create a conversation group of a user with its first conversations',
   description:
     'Creates the group --group for --user holding the conversations given with --contact (at least one; repeat the\n' +
-    'flag for more). A name the user already has is refused (50002). Exit 1 also when the group was created but some\n' +
+    `flag for more). A name the user already has is refused (${alreadyDoneCode('createContactGroup')}). Exit 1 also when the group was created but some\n` +
     'conversations could not be put in it (a partial success, listed on stderr).',
   flags: [
     USER_FLAG,
-    { name: 'group', value: 'NAME', help: 'the new group name (GroupName), 1 to 32 UTF-8 bytes' },
+    { name: 'group', value: 'NAME', help: `the new group name (GroupName), ${byteLimit('createContactGroup', 'GroupContactItem', '[]', 'GroupName')}` },
     { name: 'contact', value: CONTACT, help: 'a conversation to put in it (ContactItem); repeat for more', multiple: true },
   ],
   body: (values) => {
@@ -101,7 +102,7 @@ const updateGroup: OperationCommandSpec = {
   flags: [
     USER_FLAG,
     { name: 'group', value: 'NAME', help: 'the group to change (OldGroupName)' },
-    { name: 'rename-to', value: 'NAME', help: 'its new name (NewGroupName), 1 to 32 UTF-8 bytes' },
+    { name: 'rename-to', value: 'NAME', help: `its new name (NewGroupName), ${byteLimit('updateContactGroup', 'UpdateGroup', 'NewGroupName')}` },
     { name: 'add', value: CONTACT, help: 'a conversation to add; repeat for more', multiple: true },
     { name: 'remove', value: CONTACT, help: 'a conversation to remove; repeat for more', multiple: true },
   ],
@@ -149,8 +150,8 @@ const deleteGroup: OperationCommandSpec = {
   summary: "Delete one of a user's conversation groups",
   description:
     'Deletes the conversation group named by --group from the user named by --user. The conversations in it stay;\n' +
-    'only the grouping goes. Deleting a group that does not exist is ErrorCode 51009 (exit 1).',
-  flags: [USER_FLAG, { name: 'group', value: 'NAME', help: 'the group name (GroupName), 1 to 64 UTF-8 bytes' }],
+    `only the grouping goes. Deleting a group that does not exist is ErrorCode ${alreadyDoneCode('delContactGroup')} (exit 1).`,
+  flags: [USER_FLAG, { name: 'group', value: 'NAME', help: `the group name (GroupName), ${byteLimit('delContactGroup', 'GroupName', '[]')}` }],
   body: (values) => {
     const group = text(values, 'group');
     return { ...field('From_Account', text(values, 'user')), ...field('GroupName', group === undefined ? undefined : [group]) };
@@ -171,15 +172,15 @@ const mark: OperationCommandSpec = {
   vendorCommand: 'mark_contact',
   summary: "Set or clear marks (star, unread, fold, hide, the app's own) on a user's conversations",
   description:
-    'Applies the same change to every --contact (1 to 100): --set and --clear take mark names (star, unread, fold,\n' +
-    'hide, customer-1 … customer-32) or REST bit numbers 1 to 64, comma-separated or repeated; --custom-mark sets the\n' +
+    `Applies the same change to every --contact (${countLimit('markContact', 'MarkItem')}): --set and --clear take mark names (star, unread, fold,\n` +
+    `hide, customer-1 … customer-32) or REST bit numbers ${valueLimit('markContact', 'MarkItem', '[]', 'SetMark', '[]')}, comma-separated or repeated; --custom-mark sets the\n` +
     'custom mark ("" clears it). A partial success (some conversations not marked) exits 1.',
   flags: [
     USER_FLAG,
     { name: 'contact', value: CONTACT, help: 'a conversation to mark; repeat for more', multiple: true },
     { name: 'set', value: 'MARKS', help: 'marks to set, e.g. star,unread', multiple: true },
     { name: 'clear', value: 'MARKS', help: 'marks to clear, e.g. hide', multiple: true },
-    { name: 'custom-mark', value: 'TEXT', help: 'the custom mark, at most 256 UTF-8 bytes ("" clears it)' },
+    { name: 'custom-mark', value: 'TEXT', help: `the custom mark, ${byteLimit('markContact', 'MarkItem', '[]', 'CustomMark')} ("" clears it)` },
   ],
   body: (values) => {
     const conversations = contacts(values, 'contact');
@@ -234,7 +235,7 @@ const searchGroups: OperationCommandSpec = {
   name: 'search-groups',
   vendorCommand: 'search_contact_group',
   summary: 'Show the groups and marks of some of a user\'s conversations',
-  description: 'Looks up 1 to 300 conversations (--contact, repeatable). Conversations without group or mark data are not listed.',
+  description: `Looks up ${countLimit('searchContactGroup', 'ContactItem')} conversations (--contact, repeatable). Conversations without group or mark data are not listed.`,
   flags: [USER_FLAG, { name: 'contact', value: CONTACT, help: 'a conversation to look up; repeat for more', multiple: true }],
   body: (values) => ({ ...field('From_Account', text(values, 'user')), ...field('ContactItem', contacts(values, 'contact')) }),
   fieldFlags: { From_Account: '--user', ContactItem: '--contact' },

@@ -7,6 +7,7 @@ import { SECRET_KEY_ENV } from './usersig-command.js';
 
 export const DEFAULT_SANDBOX_PORT = 4012;
 const DEFAULT_HOST = '127.0.0.1';
+const MAX_PORT = 65_535;
 
 const USAGE =
   'chat-groups sandbox [--port N] [--host ADDR] [--fixture FILE] [--rate-limit N|off] [--allow-faults] [--headers-timeout MS] [--body-timeout MS] [--request-timeout MS] [--keep-alive-timeout MS] [--max-state-bytes N]';
@@ -26,7 +27,7 @@ Options:
   --port N              port to listen on, 0 for any free port (default ${DEFAULT_SANDBOX_PORT})
   --host ADDR           address to listen on (default ${DEFAULT_HOST}, loopback only)
   --fixture FILE        JSON data set: {"sdkAppId", "admins", "edition", "users"}; default: a built-in example set
-  --rate-limit N|off    calls per API per second before 60007 (default: the documented 200), or off
+  --rate-limit N|off    calls per API per second before the rate-limit error (default: each API's documented limit), or off
   --allow-faults        enable the fault-injection API under /__sandbox/faults (off by default)
   --headers-timeout MS  time a client has to send the request headers (default ${DEFAULT_TIMEOUTS.headersMs})
   --body-timeout MS     time from the headers to the end of the body; later: 408 and the connection closed (default ${DEFAULT_TIMEOUTS.bodyMs})
@@ -83,7 +84,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const { DEFAULT_TIMEOUTS, DEVELOPMENT_SECRET_KEY, FixtureError, loadFixtureFile, startSandbox } = sandboxModule;
 
   const port = flags.port === undefined ? DEFAULT_SANDBOX_PORT : PORT.test(flags.port) ? Number(flags.port) : undefined;
-  if (port === undefined || port > 65_535) return usageError('--port must be an integer from 0 to 65535');
+  if (port === undefined || port > MAX_PORT) return usageError(`--port must be an integer from 0 to ${MAX_PORT}`);
   const rateLimitFlag = flags['rate-limit'];
   let rateLimit: number | 'off' | undefined;
   if (rateLimitFlag === 'off') rateLimit = 'off';

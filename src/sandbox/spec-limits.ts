@@ -63,3 +63,10 @@ export const rateLimitErrorCode: DocumentedErrorCode = operationCode('createCont
 
 /** The answer to a conversation change without `OldGroupName` (`x-missing-old-group-name-error-code`). */
 export const missingOldGroupNameErrorCode: DocumentedErrorCode = operationCode('updateContactGroup', 'x-missing-old-group-name-error-code');
+/**
+ * The answers the document says an earlier success explains (`x-already-done-answers`) are, read the other way, what
+ * the sandbox answers when that earlier success already happened: a create of a name the user has, a delete of a
+ * group that is gone.
+ */
+export const groupNameTakenCode = operations.createContactGroup.alreadyDoneAnswers[0].code;
+export const groupNotFoundCode = operations.delContactGroup.alreadyDoneAnswers[0].code;

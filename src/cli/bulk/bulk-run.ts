@@ -244,8 +244,9 @@ async function runLocked(
       let line: ResultLine;
       let performed: Performance;
       try {
-        performed = await performOperation(input.client, input.operationId, { [USER_FIELD]: user, ...input.template }, input.paging);
-        line = resultLine(user, performed, mayHaveActed(user), userStarted);
+        const request = { [USER_FIELD]: user, ...input.template };
+        performed = await performOperation(input.client, input.operationId, request, input.paging);
+        line = resultLine(user, performed, request, mayHaveActed(user), userStarted);
       } catch (error) {
         failure ??= error;
         return;

@@ -23,7 +23,7 @@ export interface RunLine {
 export interface EarlierResults {
   /** The first run line of the file; undefined for a new or empty file. */
   readonly firstRun: RunLine | undefined;
-  /** Each user's latest result, as a summary key (`ok`, `api-error 51009`, `network timeout`…). */
+  /** Each user's latest result, as a summary key (`ok`, `api-error CODE`, `network timeout`…). */
   readonly latest: Map<string, string>;
   /** Users with a `start` line and no result after it: their call was under way when a run was cut off. */
   readonly interrupted: Set<string>;

@@ -5,7 +5,7 @@
  */
 import type { OperationId } from '../../../generated/operations.js';
 import type { CallResult } from '../../client.js';
-import { possibleEarlierEffect } from '../../unclear-outcomes.js';
+import { possibleEarlierEffect } from '../../already-done-answers.js';
 import { failedItems } from '../call-report.js';
 import type { Performance } from '../perform-operation.js';
 
@@ -16,7 +16,8 @@ export type OutcomeKind =
   | 'unclear'
   /**
    * An earlier run was cut off (crash, second Ctrl-C) while this user's call was under way, or ended for it with
-   * no answer, and the call now answers what that earlier call's success would explain (51009 for a delete).
+   * no answer, and the call now answers what that earlier call's success would explain (the operation's
+   * `x-already-done-answers`, e.g. "no such group" for a delete).
    */
   | 'possibly-done-earlier'
   /** A non-zero ErrorCode. */
@@ -95,12 +96,14 @@ function answerFields(data: Readonly<Record<string, unknown>>): Record<string, u
 }
 
 /**
+ * @param request the request this user's call sent (an already-done answer may hold for some kinds of request only).
  * @param mayHaveActedEarlier the user's call was under way when an earlier run was cut off, or ended there without an
  *   answer, so an earlier request of it may have done the work.
  */
 export function resultLine(
   user: string,
   performed: Performance,
+  request: Readonly<Record<string, unknown>>,
   mayHaveActedEarlier: boolean,
   startedAt: number,
 ): ResultLine {
@@ -130,7 +133,7 @@ export function resultLine(
   const { error } = last;
   switch (error.kind) {
     case 'api': {
-      const effect = mayHaveActedEarlier ? possibleEarlierEffect(last.operationId, error.code) : undefined;
+      const effect = mayHaveActedEarlier ? possibleEarlierEffect(last.operationId, request, error.code) : undefined;
       if (effect !== undefined) {
         return { ...common, outcome: 'possibly-done-earlier', ok: false, done: true, code: error.code, info: error.info, effect: `${effect} by a call of an earlier run` };
       }

@@ -1,5 +1,6 @@
 /** `del_contact_group`: deletes one conversation group of a user and answers with its name and GroupId. */
 import { failure } from '../envelope.js';
+import { groupNotFoundCode } from '../spec-limits.js';
 import type { OperationHandler } from './handler.js';
 
 export const delContactGroup: OperationHandler<'delContactGroup'> = {
@@ -14,6 +15,6 @@ export const delContactGroup: OperationHandler<'delContactGroup'> = {
     if (result.reason === 'unknown-user') {
       return { ok: false, failure: failure(50001, `From_Account ${body.From_Account} has not been imported into Chat.`) };
     }
-    return { ok: false, failure: failure(51009, `${body.From_Account} has no conversation group named ${JSON.stringify(name)}.`) };
+    return { ok: false, failure: failure(groupNotFoundCode, `${body.From_Account} has no conversation group named ${JSON.stringify(name)}.`) };
   },
 };
