@@ -111,6 +111,127 @@ export const operations = {
         }
       }
     },
+    "responseSchema": {
+      "allOf": [
+        {
+          "type": "object",
+          "required": [
+            "ActionStatus",
+            "ErrorCode",
+            "ErrorInfo"
+          ],
+          "properties": {
+            "ActionStatus": {
+              "type": "string",
+              "enum": [
+                "OK",
+                "FAIL"
+              ]
+            },
+            "ErrorCode": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "ErrorInfo": {
+              "type": "string"
+            },
+            "ErrorDisplay": {
+              "type": "string"
+            }
+          }
+        },
+        {
+          "type": "object",
+          "properties": {
+            "GroupResultItem": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "required": [
+                  "GroupItem",
+                  "ResultItem"
+                ],
+                "properties": {
+                  "GroupItem": {
+                    "type": "object",
+                    "required": [
+                      "GroupName",
+                      "GroupId"
+                    ],
+                    "properties": {
+                      "GroupName": {
+                        "type": "string"
+                      },
+                      "GroupId": {
+                        "type": "integer"
+                      }
+                    }
+                  },
+                  "ResultItem": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "ContactItem",
+                        "ResultCode",
+                        "ResultInfo"
+                      ],
+                      "properties": {
+                        "ContactItem": {
+                          "oneOf": [
+                            {
+                              "type": "object",
+                              "required": [
+                                "Type",
+                                "To_Account"
+                              ],
+                              "properties": {
+                                "Type": {
+                                  "type": "integer",
+                                  "const": 1
+                                },
+                                "To_Account": {
+                                  "type": "string",
+                                  "minLength": 1
+                                }
+                              }
+                            },
+                            {
+                              "type": "object",
+                              "required": [
+                                "Type",
+                                "ToGroupId"
+                              ],
+                              "properties": {
+                                "Type": {
+                                  "type": "integer",
+                                  "const": 2
+                                },
+                                "ToGroupId": {
+                                  "type": "string",
+                                  "minLength": 1
+                                }
+                              }
+                            }
+                          ]
+                        },
+                        "ResultCode": {
+                          "type": "integer",
+                          "minimum": 0
+                        },
+                        "ResultInfo": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      ]
+    },
     "queryParameters": [
       {
         "name": "sdkappid",
@@ -309,6 +430,137 @@ export const operations = {
         }
       }
     },
+    "responseSchema": {
+      "allOf": [
+        {
+          "type": "object",
+          "required": [
+            "ActionStatus",
+            "ErrorCode",
+            "ErrorInfo"
+          ],
+          "properties": {
+            "ActionStatus": {
+              "type": "string",
+              "enum": [
+                "OK",
+                "FAIL"
+              ]
+            },
+            "ErrorCode": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "ErrorInfo": {
+              "type": "string"
+            },
+            "ErrorDisplay": {
+              "type": "string"
+            }
+          }
+        },
+        {
+          "type": "object",
+          "properties": {
+            "UpdateType": {
+              "type": "integer"
+            },
+            "UpdateGroupResult": {
+              "type": "object",
+              "required": [
+                "UpdateGroupType",
+                "GroupName",
+                "GroupId"
+              ],
+              "properties": {
+                "UpdateGroupType": {
+                  "type": "integer",
+                  "enum": [
+                    1,
+                    2
+                  ]
+                },
+                "GroupName": {
+                  "type": "string"
+                },
+                "OldGroupName": {
+                  "type": "string"
+                },
+                "GroupId": {
+                  "type": "integer"
+                },
+                "ContactResultItem": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "required": [
+                      "ContactOptType",
+                      "ContactItem",
+                      "ResultCode",
+                      "ResultInfo"
+                    ],
+                    "properties": {
+                      "ContactOptType": {
+                        "type": "integer",
+                        "enum": [
+                          1,
+                          2
+                        ]
+                      },
+                      "ContactItem": {
+                        "oneOf": [
+                          {
+                            "type": "object",
+                            "required": [
+                              "Type",
+                              "To_Account"
+                            ],
+                            "properties": {
+                              "Type": {
+                                "type": "integer",
+                                "const": 1
+                              },
+                              "To_Account": {
+                                "type": "string",
+                                "minLength": 1
+                              }
+                            }
+                          },
+                          {
+                            "type": "object",
+                            "required": [
+                              "Type",
+                              "ToGroupId"
+                            ],
+                            "properties": {
+                              "Type": {
+                                "type": "integer",
+                                "const": 2
+                              },
+                              "ToGroupId": {
+                                "type": "string",
+                                "minLength": 1
+                              }
+                            }
+                          }
+                        ]
+                      },
+                      "ResultCode": {
+                        "type": "integer",
+                        "minimum": 0
+                      },
+                      "ResultInfo": {
+                        "type": "string"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      ]
+    },
     "queryParameters": [
       {
         "name": "sdkappid",
@@ -393,6 +645,60 @@ export const operations = {
           }
         }
       }
+    },
+    "responseSchema": {
+      "allOf": [
+        {
+          "type": "object",
+          "required": [
+            "ActionStatus",
+            "ErrorCode",
+            "ErrorInfo"
+          ],
+          "properties": {
+            "ActionStatus": {
+              "type": "string",
+              "enum": [
+                "OK",
+                "FAIL"
+              ]
+            },
+            "ErrorCode": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "ErrorInfo": {
+              "type": "string"
+            },
+            "ErrorDisplay": {
+              "type": "string"
+            }
+          }
+        },
+        {
+          "type": "object",
+          "properties": {
+            "GroupItem": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "required": [
+                  "GroupName",
+                  "GroupId"
+                ],
+                "properties": {
+                  "GroupName": {
+                    "type": "string"
+                  },
+                  "GroupId": {
+                    "type": "integer"
+                  }
+                }
+              }
+            }
+          }
+        }
+      ]
     },
     "queryParameters": [
       {
@@ -515,6 +821,161 @@ export const operations = {
         }
       }
     },
+    "responseSchema": {
+      "allOf": [
+        {
+          "type": "object",
+          "required": [
+            "ActionStatus",
+            "ErrorCode",
+            "ErrorInfo"
+          ],
+          "properties": {
+            "ActionStatus": {
+              "type": "string",
+              "enum": [
+                "OK",
+                "FAIL"
+              ]
+            },
+            "ErrorCode": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "ErrorInfo": {
+              "type": "string"
+            },
+            "ErrorDisplay": {
+              "type": "string"
+            }
+          }
+        },
+        {
+          "type": "object",
+          "properties": {
+            "ContactResultItem": {
+              "type": "array",
+              "items": {
+                "oneOf": [
+                  {
+                    "allOf": [
+                      {
+                        "type": "object",
+                        "required": [
+                          "Type",
+                          "To_Account"
+                        ],
+                        "properties": {
+                          "Type": {
+                            "type": "integer",
+                            "const": 1
+                          },
+                          "To_Account": {
+                            "type": "string",
+                            "minLength": 1
+                          }
+                        }
+                      },
+                      {
+                        "type": "object",
+                        "required": [
+                          "StandardMark",
+                          "Timestamp"
+                        ],
+                        "properties": {
+                          "StandardMark": {
+                            "type": "string",
+                            "pattern": "^[01]{1,64}$"
+                          },
+                          "CustomMark": {
+                            "type": "string"
+                          },
+                          "ContactGroupId": {
+                            "type": "array",
+                            "items": {
+                              "type": "integer"
+                            }
+                          },
+                          "Timestamp": {
+                            "type": "integer",
+                            "minimum": 0
+                          }
+                        }
+                      }
+                    ]
+                  },
+                  {
+                    "allOf": [
+                      {
+                        "type": "object",
+                        "required": [
+                          "Type",
+                          "ToGroupId"
+                        ],
+                        "properties": {
+                          "Type": {
+                            "type": "integer",
+                            "const": 2
+                          },
+                          "ToGroupId": {
+                            "type": "string",
+                            "minLength": 1
+                          }
+                        }
+                      },
+                      {
+                        "type": "object",
+                        "required": [
+                          "StandardMark",
+                          "Timestamp"
+                        ],
+                        "properties": {
+                          "StandardMark": {
+                            "type": "string",
+                            "pattern": "^[01]{1,64}$"
+                          },
+                          "CustomMark": {
+                            "type": "string"
+                          },
+                          "ContactGroupId": {
+                            "type": "array",
+                            "items": {
+                              "type": "integer"
+                            }
+                          },
+                          "Timestamp": {
+                            "type": "integer",
+                            "minimum": 0
+                          }
+                        }
+                      }
+                    ]
+                  }
+                ]
+              }
+            },
+            "GroupItem": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "required": [
+                  "GroupName",
+                  "GroupId"
+                ],
+                "properties": {
+                  "GroupName": {
+                    "type": "string"
+                  },
+                  "GroupId": {
+                    "type": "integer"
+                  }
+                }
+              }
+            }
+          }
+        }
+      ]
+    },
     "queryParameters": [
       {
         "name": "sdkappid",
@@ -596,6 +1057,172 @@ export const operations = {
           "minimum": 0
         }
       }
+    },
+    "responseSchema": {
+      "allOf": [
+        {
+          "type": "object",
+          "required": [
+            "ActionStatus",
+            "ErrorCode",
+            "ErrorInfo"
+          ],
+          "properties": {
+            "ActionStatus": {
+              "type": "string",
+              "enum": [
+                "OK",
+                "FAIL"
+              ]
+            },
+            "ErrorCode": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "ErrorInfo": {
+              "type": "string"
+            },
+            "ErrorDisplay": {
+              "type": "string"
+            }
+          }
+        },
+        {
+          "type": "object",
+          "properties": {
+            "ContactItem": {
+              "type": "array",
+              "items": {
+                "oneOf": [
+                  {
+                    "allOf": [
+                      {
+                        "type": "object",
+                        "required": [
+                          "Type",
+                          "To_Account"
+                        ],
+                        "properties": {
+                          "Type": {
+                            "type": "integer",
+                            "const": 1
+                          },
+                          "To_Account": {
+                            "type": "string",
+                            "minLength": 1
+                          }
+                        }
+                      },
+                      {
+                        "type": "object",
+                        "required": [
+                          "StandardMark",
+                          "Timestamp"
+                        ],
+                        "properties": {
+                          "StandardMark": {
+                            "type": "string",
+                            "pattern": "^[01]{1,64}$"
+                          },
+                          "CustomMark": {
+                            "type": "string"
+                          },
+                          "ContactGroupId": {
+                            "type": "array",
+                            "items": {
+                              "type": "integer"
+                            }
+                          },
+                          "Timestamp": {
+                            "type": "integer",
+                            "minimum": 0
+                          }
+                        }
+                      }
+                    ]
+                  },
+                  {
+                    "allOf": [
+                      {
+                        "type": "object",
+                        "required": [
+                          "Type",
+                          "ToGroupId"
+                        ],
+                        "properties": {
+                          "Type": {
+                            "type": "integer",
+                            "const": 2
+                          },
+                          "ToGroupId": {
+                            "type": "string",
+                            "minLength": 1
+                          }
+                        }
+                      },
+                      {
+                        "type": "object",
+                        "required": [
+                          "StandardMark",
+                          "Timestamp"
+                        ],
+                        "properties": {
+                          "StandardMark": {
+                            "type": "string",
+                            "pattern": "^[01]{1,64}$"
+                          },
+                          "CustomMark": {
+                            "type": "string"
+                          },
+                          "ContactGroupId": {
+                            "type": "array",
+                            "items": {
+                              "type": "integer"
+                            }
+                          },
+                          "Timestamp": {
+                            "type": "integer",
+                            "minimum": 0
+                          }
+                        }
+                      }
+                    ]
+                  }
+                ]
+              }
+            },
+            "GroupItem": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "required": [
+                  "GroupName",
+                  "GroupId"
+                ],
+                "properties": {
+                  "GroupName": {
+                    "type": "string"
+                  },
+                  "GroupId": {
+                    "type": "integer"
+                  }
+                }
+              }
+            },
+            "CompleteFlag": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ]
+            },
+            "NextStartIndex": {
+              "type": "integer",
+              "minimum": 0
+            }
+          }
+        }
+      ]
     },
     "queryParameters": [
       {
@@ -760,6 +1387,109 @@ export const operations = {
         }
       }
     },
+    "responseSchema": {
+      "allOf": [
+        {
+          "type": "object",
+          "required": [
+            "ActionStatus",
+            "ErrorCode",
+            "ErrorInfo"
+          ],
+          "properties": {
+            "ActionStatus": {
+              "type": "string",
+              "enum": [
+                "OK",
+                "FAIL"
+              ]
+            },
+            "ErrorCode": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "ErrorInfo": {
+              "type": "string"
+            },
+            "ErrorDisplay": {
+              "type": "string"
+            }
+          }
+        },
+        {
+          "type": "object",
+          "properties": {
+            "ResultItem": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "required": [
+                  "OptType",
+                  "ContactItem",
+                  "ResultCode",
+                  "ResultInfo"
+                ],
+                "properties": {
+                  "OptType": {
+                    "type": "integer",
+                    "enum": [
+                      1,
+                      2,
+                      3
+                    ]
+                  },
+                  "ContactItem": {
+                    "oneOf": [
+                      {
+                        "type": "object",
+                        "required": [
+                          "Type",
+                          "To_Account"
+                        ],
+                        "properties": {
+                          "Type": {
+                            "type": "integer",
+                            "const": 1
+                          },
+                          "To_Account": {
+                            "type": "string",
+                            "minLength": 1
+                          }
+                        }
+                      },
+                      {
+                        "type": "object",
+                        "required": [
+                          "Type",
+                          "ToGroupId"
+                        ],
+                        "properties": {
+                          "Type": {
+                            "type": "integer",
+                            "const": 2
+                          },
+                          "ToGroupId": {
+                            "type": "string",
+                            "minLength": 1
+                          }
+                        }
+                      }
+                    ]
+                  },
+                  "ResultCode": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "ResultInfo": {
+                    "type": "string"
+                  }
+                }
+              }
+            }
+          }
+        }
+      ]
+    },
     "queryParameters": [
       {
         "name": "sdkappid",
@@ -853,6 +1583,180 @@ export const operations = {
           "minimum": 0
         }
       }
+    },
+    "responseSchema": {
+      "allOf": [
+        {
+          "type": "object",
+          "required": [
+            "ActionStatus",
+            "ErrorCode",
+            "ErrorInfo"
+          ],
+          "properties": {
+            "ActionStatus": {
+              "type": "string",
+              "enum": [
+                "OK",
+                "FAIL"
+              ]
+            },
+            "ErrorCode": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "ErrorInfo": {
+              "type": "string"
+            },
+            "ErrorDisplay": {
+              "type": "string"
+            }
+          }
+        },
+        {
+          "type": "object",
+          "properties": {
+            "SessionItem": {
+              "type": "array",
+              "items": {
+                "oneOf": [
+                  {
+                    "allOf": [
+                      {
+                        "type": "object",
+                        "required": [
+                          "Type",
+                          "To_Account"
+                        ],
+                        "properties": {
+                          "Type": {
+                            "type": "integer",
+                            "const": 1
+                          },
+                          "To_Account": {
+                            "type": "string",
+                            "minLength": 1
+                          }
+                        }
+                      },
+                      {
+                        "type": "object",
+                        "required": [
+                          "MsgTime",
+                          "TopFlag"
+                        ],
+                        "properties": {
+                          "MsgTime": {
+                            "type": "integer",
+                            "minimum": 0
+                          },
+                          "TopFlag": {
+                            "type": "integer",
+                            "enum": [
+                              0,
+                              1
+                            ]
+                          },
+                          "StandardMark": {
+                            "type": "string",
+                            "pattern": "^[01]{1,64}$"
+                          },
+                          "CustomMark": {
+                            "type": "string"
+                          },
+                          "ContactGroupId": {
+                            "type": "array",
+                            "items": {
+                              "type": "integer"
+                            }
+                          }
+                        }
+                      }
+                    ]
+                  },
+                  {
+                    "allOf": [
+                      {
+                        "type": "object",
+                        "required": [
+                          "Type",
+                          "GroupId"
+                        ],
+                        "properties": {
+                          "Type": {
+                            "type": "integer",
+                            "const": 2
+                          },
+                          "GroupId": {
+                            "type": "string",
+                            "minLength": 1
+                          }
+                        }
+                      },
+                      {
+                        "type": "object",
+                        "required": [
+                          "MsgTime",
+                          "TopFlag"
+                        ],
+                        "properties": {
+                          "MsgTime": {
+                            "type": "integer",
+                            "minimum": 0
+                          },
+                          "TopFlag": {
+                            "type": "integer",
+                            "enum": [
+                              0,
+                              1
+                            ]
+                          },
+                          "StandardMark": {
+                            "type": "string",
+                            "pattern": "^[01]{1,64}$"
+                          },
+                          "CustomMark": {
+                            "type": "string"
+                          },
+                          "ContactGroupId": {
+                            "type": "array",
+                            "items": {
+                              "type": "integer"
+                            }
+                          }
+                        }
+                      }
+                    ]
+                  }
+                ]
+              }
+            },
+            "CompleteFlag": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ]
+            },
+            "TimeStamp": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "StartIndex": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "TopTimeStamp": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "TopStartIndex": {
+              "type": "integer",
+              "minimum": 0
+            }
+          }
+        }
+      ]
     },
     "queryParameters": [
       {
@@ -968,6 +1872,37 @@ export const operations = {
                 0,
                 1
               ]
+            }
+          }
+        }
+      ]
+    },
+    "responseSchema": {
+      "allOf": [
+        {
+          "type": "object",
+          "required": [
+            "ActionStatus",
+            "ErrorCode",
+            "ErrorInfo"
+          ],
+          "properties": {
+            "ActionStatus": {
+              "type": "string",
+              "enum": [
+                "OK",
+                "FAIL"
+              ]
+            },
+            "ErrorCode": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "ErrorInfo": {
+              "type": "string"
+            },
+            "ErrorDisplay": {
+              "type": "string"
             }
           }
         }

@@ -24,8 +24,11 @@ function numericKeyedLiteral(value: Record<number, unknown>): string {
   return literal(value).replace(/^(\s*)"(\d+)":/gm, '$1$2:');
 }
 
-/** Prose keys that the runtime checks never read; leaving them out keeps the generated tables small. */
-const proseKeys = new Set(['description', 'example', 'examples', 'title']);
+/**
+ * Prose keys that the runtime checks never read; leaving them out keeps the generated tables small. `x-source`
+ * (where a rule comes from) is read from the bundled document by the contract check, not from the tables.
+ */
+const proseKeys = new Set(['description', 'example', 'examples', 'title', 'x-source']);
 
 function withoutProse(value: JsonValue): JsonValue {
   if (Array.isArray(value)) return value.map(withoutProse);
@@ -84,13 +87,14 @@ export type PublicErrorCode = {
 `;
 }
 
-/** Per operation: where it lives, its rate limit, its codes and its request schema with the x- limits. */
+/** Per operation: where it lives, its rate limit, its codes, and its request and answer schemas with the x- limits. */
 export function renderOperations(document: OpenApiDocument): string {
   const operations = Object.fromEntries(
     listOperations(document).map(({ path, method, operation }) => {
       const requestSchema = operation.requestBody
         ? withoutProse(dereference(operation.requestBody.content['application/json'].schema, document))
         : null;
+      const responseSchema = operation.responses['200']?.['content'] as { [type: string]: { schema: JsonValue } } | undefined;
       return [
         operation.operationId,
         {
@@ -103,6 +107,8 @@ export function renderOperations(document: OpenApiDocument): string {
           badRequestErrorCode: operation['x-bad-request-error-code'],
           errorCodes: operation['x-error-codes'],
           requestSchema: requestSchema as JsonValue,
+          // The HTTP 200 answer (success and business failures share it), for checking what the service answers.
+          responseSchema: responseSchema === undefined ? null : withoutProse(dereference(responseSchema['application/json']?.schema ?? null, document)),
           queryParameters: queryParameters(document, path),
         },
       ];
