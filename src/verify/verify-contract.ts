@@ -13,13 +13,9 @@ import { ContractRun } from './contract-run.js';
 import { describeOutcome, InterruptedError, succeeded, type Exchange } from './exchange.js';
 import { probes } from './probes.js';
 import { inferredRules, type InferredRule } from './provenance.js';
+import { DEFAULT_VERIFY_RATE, MAX_VERIFY_RATE } from './rate.js';
 import { readPeerMarks } from './reads.js';
 import { runScenario, scenario } from './scenario.js';
-
-/** Calls per second per operation unless told otherwise: a tenth of the documented 200, leaving the app's traffic room. */
-export const DEFAULT_VERIFY_RATE = Math.max(1, Math.floor(Math.min(...Object.values(operations).map((operation) => operation.rateLimit.calls)) / 10));
-/** The most `rate` may be: the smallest documented limit, which the check never goes over unless probing it. */
-export const MAX_VERIFY_RATE = Math.min(...Object.values(operations).map((operation) => operation.rateLimit.calls));
 
 export interface VerifyContractOptions {
   /** How to reach and sign for the app; the check sets the rate limit and turns retries off itself. */
@@ -51,6 +47,8 @@ export interface VerifyContractReport {
   readonly checks: readonly Check[];
   readonly cleanup: CleanupResult;
 }
+
+export { DEFAULT_VERIFY_RATE, MAX_VERIFY_RATE };
 
 export function newRunId(): string {
   return randomUint32().toString(16).padStart(8, '0');
