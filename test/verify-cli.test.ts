@@ -37,6 +37,15 @@ describe('chat-groups verify-contract', () => {
     expect(result.stdout).toContain('Dry run: nothing was sent.');
   }, SLOW_MS);
 
+  it('--help shows the usage, the flags, every exit code and an example', async () => {
+    const result = await runCli(['verify-contract', '--help'], {});
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: chat-groups verify-contract --users OWNER,PEER /);
+    for (const flag of ['--rate N', '--probe-rate-limit', '--dry-run', '--json', '--base-url URL']) expect(result.stdout).toContain(flag);
+    expect(result.stdout).toMatch(/Exit codes:\n {2}0 [\s\S]*\n {2}1 [\s\S]*\n {2}2 [\s\S]*\n {2}130 /);
+    expect(result.stdout).toContain('Example:\n  chat-groups verify-contract --users test_owner,test_peer --dry-run');
+  }, SLOW_MS);
+
   it('refuses bad flags before anything else', async () => {
     const one = await runCli(['verify-contract', '--users', 'alice'], sandboxEnv(target.url));
     expect(one.code).toBe(2);

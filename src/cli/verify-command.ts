@@ -46,6 +46,9 @@ Exit codes:
   2    bad flags or settings, or a test user that cannot be used; nothing was changed
   130  stopped by Ctrl-C after cleaning up (143 for SIGTERM)
 
+Example:
+  chat-groups verify-contract --users test_owner,test_peer --dry-run
+
 The JSON report is described in docs/verify-contract.md.
 `;
 
