@@ -43,9 +43,16 @@ export class ContractRun {
   readonly touchedBits = new Set<number>();
   touchedCustomMark = false;
   marksBefore: MarksBefore | undefined;
+  #signal: AbortSignal | undefined;
 
   constructor(settings: ContractRunSettings) {
     this.settings = settings;
+    this.#signal = settings.signal;
+  }
+
+  /** From now on the signal no longer stops calls: the cleanup is what an interruption asks for. */
+  ignoreSignal(): void {
+    this.#signal = undefined;
   }
 
   get owner(): string {
@@ -74,7 +81,7 @@ export class ContractRun {
   /** Sends one request and records it with the checks of its answer. */
   async send(operationId: OperationId, request: Readonly<Record<string, unknown>>, options: { client?: ChatGroupsClient; checkAnswer?: boolean } = {}): Promise<Exchange> {
     this.noteChanges(operationId, request);
-    const call = await exchange(options.client ?? this.settings.client, operationId, request, this.settings.secrets, this.settings.signal);
+    const call = await exchange(options.client ?? this.settings.client, operationId, request, this.settings.secrets, this.#signal);
     this.calls.push(call);
     if (options.checkAnswer !== false) this.checks.push(...answerChecks(call));
     this.settings.onCall?.(call);

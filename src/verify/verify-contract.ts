@@ -140,19 +140,14 @@ export async function verifyContract(options: VerifyContractOptions): Promise<Ve
     if (error instanceof InterruptedError) interrupted = true;
     else problems.push(`the run stopped on an unexpected error: ${error instanceof Error ? error.message : String(error)}`);
   }
-  // The cleanup runs without the signal: it is what an interruption asks for.
-  const cleanupRun = new ContractRun({ ...run.settings, signal: undefined });
-  cleanupRun.marksBefore = run.marksBefore;
-  for (const name of run.groupNames) cleanupRun.groupNames.add(name);
-  for (const bit of run.touchedBits) cleanupRun.touchedBits.add(bit);
-  cleanupRun.touchedCustomMark = run.touchedCustomMark;
+  run.ignoreSignal();
   let cleanup: CleanupResult;
   try {
-    cleanup = await cleanUp(cleanupRun);
+    cleanup = await cleanUp(run);
   } catch (error) {
     cleanup = { complete: false, left: [`the cleanup stopped on an unexpected error (${error instanceof Error ? error.message : String(error)}); groups named ${run.prefix}… of ${owner} may be left`] };
   }
-  return { ...base, interrupted, problems, checks: [...run.checks, ...cleanupRun.checks], cleanup };
+  return { ...base, interrupted, problems, checks: run.checks, cleanup };
 }
 
 /** Undefined when both users exist; otherwise why the run refuses to go on. */
