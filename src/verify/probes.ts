@@ -109,7 +109,7 @@ async function byteBoundary(
     return setupFailed(`the call at ${limit} bytes`, atLimit);
   }
   if (over.errorCode !== refusal) return contradicted(`${limit + 1} bytes: expected ErrorCode ${refusal}, got ${describeOutcome(over)}`, calls);
-  return held(`${limit} bytes accepted, ${limit + 1} bytes refused with ErrorCode ${refusal}`, calls);
+  return held(`${limit} bytes passed the length check (${describeOutcome(atLimit)}), ${limit + 1} bytes were refused with ErrorCode ${refusal}`, calls);
 }
 
 export const probes: Readonly<Record<string, Probe>> = {

@@ -64,7 +64,8 @@ export function summaryText(report: VerifyContractReport): string {
   }
   lines.push('Inferred rules:');
   for (const check of report.checks.filter((item) => item.provenance.kind === 'inferred')) {
-    lines.push(`  ${STATUS_LABEL[check.status].padEnd(12)} ${check.provenance.pointer} ${check.rule}: ${check.evidence.detail}${check.status === 'contradicted' ? randoms(check) : ''}`);
+    const probe = check.provenance.kind === 'inferred' && check.provenance.probe !== undefined ? ` (${check.provenance.probe})` : '';
+    lines.push(`  ${STATUS_LABEL[check.status].padEnd(12)} ${check.provenance.pointer} ${check.rule}${probe}: ${check.evidence.detail}${check.status === 'contradicted' ? randoms(check) : ''}`);
   }
   if (report.interrupted) lines.push('Interrupted: the run stopped before its end.');
   for (const problem of report.problems) lines.push(`Problem: ${problem}`);
