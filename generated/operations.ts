@@ -139,6 +139,129 @@ export const operations = {
         }
       }
     },
+    "responseSchema": {
+      "allOf": [
+        {
+          "type": "object",
+          "required": [
+            "ActionStatus",
+            "ErrorCode",
+            "ErrorInfo"
+          ],
+          "properties": {
+            "ActionStatus": {
+              "type": "string",
+              "enum": [
+                "OK",
+                "FAIL"
+              ]
+            },
+            "ErrorCode": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "ErrorInfo": {
+              "type": "string"
+            },
+            "ErrorDisplay": {
+              "type": "string"
+            }
+          }
+        },
+        {
+          "type": "object",
+          "properties": {
+            "GroupResultItem": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "required": [
+                  "GroupItem",
+                  "ResultItem"
+                ],
+                "properties": {
+                  "GroupItem": {
+                    "type": "object",
+                    "required": [
+                      "GroupName",
+                      "GroupId"
+                    ],
+                    "properties": {
+                      "GroupName": {
+                        "type": "string"
+                      },
+                      "GroupId": {
+                        "type": "integer"
+                      }
+                    }
+                  },
+                  "ResultItem": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "ContactItem",
+                        "ResultCode",
+                        "ResultInfo"
+                      ],
+                      "properties": {
+                        "ContactItem": {
+                          "oneOf": [
+                            {
+                              "type": "object",
+                              "required": [
+                                "Type",
+                                "To_Account"
+                              ],
+                              "properties": {
+                                "Type": {
+                                  "type": "integer",
+                                  "const": 1
+                                },
+                                "To_Account": {
+                                  "type": "string",
+                                  "minLength": 1,
+                                  "maxLength": 32,
+                                  "x-max-bytes": 32
+                                }
+                              }
+                            },
+                            {
+                              "type": "object",
+                              "required": [
+                                "Type",
+                                "ToGroupId"
+                              ],
+                              "properties": {
+                                "Type": {
+                                  "type": "integer",
+                                  "const": 2
+                                },
+                                "ToGroupId": {
+                                  "type": "string",
+                                  "minLength": 1
+                                }
+                              }
+                            }
+                          ]
+                        },
+                        "ResultCode": {
+                          "type": "integer",
+                          "minimum": 0
+                        },
+                        "ResultInfo": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      ]
+    },
     "queryParameters": [
       {
         "name": "sdkappid",
@@ -401,6 +524,139 @@ export const operations = {
         }
       }
     },
+    "responseSchema": {
+      "allOf": [
+        {
+          "type": "object",
+          "required": [
+            "ActionStatus",
+            "ErrorCode",
+            "ErrorInfo"
+          ],
+          "properties": {
+            "ActionStatus": {
+              "type": "string",
+              "enum": [
+                "OK",
+                "FAIL"
+              ]
+            },
+            "ErrorCode": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "ErrorInfo": {
+              "type": "string"
+            },
+            "ErrorDisplay": {
+              "type": "string"
+            }
+          }
+        },
+        {
+          "type": "object",
+          "properties": {
+            "UpdateType": {
+              "type": "integer"
+            },
+            "UpdateGroupResult": {
+              "type": "object",
+              "required": [
+                "UpdateGroupType",
+                "GroupName",
+                "GroupId"
+              ],
+              "properties": {
+                "UpdateGroupType": {
+                  "type": "integer",
+                  "enum": [
+                    1,
+                    2
+                  ]
+                },
+                "GroupName": {
+                  "type": "string"
+                },
+                "OldGroupName": {
+                  "type": "string"
+                },
+                "GroupId": {
+                  "type": "integer"
+                },
+                "ContactResultItem": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "required": [
+                      "ContactOptType",
+                      "ContactItem",
+                      "ResultCode",
+                      "ResultInfo"
+                    ],
+                    "properties": {
+                      "ContactOptType": {
+                        "type": "integer",
+                        "enum": [
+                          1,
+                          2
+                        ]
+                      },
+                      "ContactItem": {
+                        "oneOf": [
+                          {
+                            "type": "object",
+                            "required": [
+                              "Type",
+                              "To_Account"
+                            ],
+                            "properties": {
+                              "Type": {
+                                "type": "integer",
+                                "const": 1
+                              },
+                              "To_Account": {
+                                "type": "string",
+                                "minLength": 1,
+                                "maxLength": 32,
+                                "x-max-bytes": 32
+                              }
+                            }
+                          },
+                          {
+                            "type": "object",
+                            "required": [
+                              "Type",
+                              "ToGroupId"
+                            ],
+                            "properties": {
+                              "Type": {
+                                "type": "integer",
+                                "const": 2
+                              },
+                              "ToGroupId": {
+                                "type": "string",
+                                "minLength": 1
+                              }
+                            }
+                          }
+                        ]
+                      },
+                      "ResultCode": {
+                        "type": "integer",
+                        "minimum": 0
+                      },
+                      "ResultInfo": {
+                        "type": "string"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      ]
+    },
     "queryParameters": [
       {
         "name": "sdkappid",
@@ -496,6 +752,60 @@ export const operations = {
           }
         }
       }
+    },
+    "responseSchema": {
+      "allOf": [
+        {
+          "type": "object",
+          "required": [
+            "ActionStatus",
+            "ErrorCode",
+            "ErrorInfo"
+          ],
+          "properties": {
+            "ActionStatus": {
+              "type": "string",
+              "enum": [
+                "OK",
+                "FAIL"
+              ]
+            },
+            "ErrorCode": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "ErrorInfo": {
+              "type": "string"
+            },
+            "ErrorDisplay": {
+              "type": "string"
+            }
+          }
+        },
+        {
+          "type": "object",
+          "properties": {
+            "GroupItem": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "required": [
+                  "GroupName",
+                  "GroupId"
+                ],
+                "properties": {
+                  "GroupName": {
+                    "type": "string"
+                  },
+                  "GroupId": {
+                    "type": "integer"
+                  }
+                }
+              }
+            }
+          }
+        }
+      ]
     },
     "queryParameters": [
       {
@@ -625,6 +935,157 @@ export const operations = {
         }
       }
     },
+    "responseSchema": {
+      "allOf": [
+        {
+          "type": "object",
+          "required": [
+            "ActionStatus",
+            "ErrorCode",
+            "ErrorInfo"
+          ],
+          "properties": {
+            "ActionStatus": {
+              "type": "string",
+              "enum": [
+                "OK",
+                "FAIL"
+              ]
+            },
+            "ErrorCode": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "ErrorInfo": {
+              "type": "string"
+            },
+            "ErrorDisplay": {
+              "type": "string"
+            }
+          }
+        },
+        {
+          "type": "object",
+          "properties": {
+            "ContactResultItem": {
+              "type": "array",
+              "items": {
+                "oneOf": [
+                  {
+                    "allOf": [
+                      {
+                        "type": "object",
+                        "required": [
+                          "Type",
+                          "To_Account"
+                        ],
+                        "properties": {
+                          "Type": {
+                            "type": "integer",
+                            "const": 1
+                          },
+                          "To_Account": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 32,
+                            "x-max-bytes": 32
+                          }
+                        }
+                      },
+                      {
+                        "type": "object",
+                        "properties": {
+                          "StandardMark": {
+                            "type": "string",
+                            "pattern": "^[01]{1,64}$",
+                            "x-bit-order": "last-character-is-bit-1"
+                          },
+                          "CustomMark": {
+                            "type": "string"
+                          },
+                          "ContactGroupId": {
+                            "type": "array",
+                            "items": {
+                              "type": "integer"
+                            }
+                          },
+                          "Timestamp": {
+                            "type": "integer",
+                            "minimum": 0
+                          }
+                        }
+                      }
+                    ]
+                  },
+                  {
+                    "allOf": [
+                      {
+                        "type": "object",
+                        "required": [
+                          "Type",
+                          "ToGroupId"
+                        ],
+                        "properties": {
+                          "Type": {
+                            "type": "integer",
+                            "const": 2
+                          },
+                          "ToGroupId": {
+                            "type": "string",
+                            "minLength": 1
+                          }
+                        }
+                      },
+                      {
+                        "type": "object",
+                        "properties": {
+                          "StandardMark": {
+                            "type": "string",
+                            "pattern": "^[01]{1,64}$",
+                            "x-bit-order": "last-character-is-bit-1"
+                          },
+                          "CustomMark": {
+                            "type": "string"
+                          },
+                          "ContactGroupId": {
+                            "type": "array",
+                            "items": {
+                              "type": "integer"
+                            }
+                          },
+                          "Timestamp": {
+                            "type": "integer",
+                            "minimum": 0
+                          }
+                        }
+                      }
+                    ]
+                  }
+                ]
+              }
+            },
+            "GroupItem": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "required": [
+                  "GroupName",
+                  "GroupId"
+                ],
+                "properties": {
+                  "GroupName": {
+                    "type": "string"
+                  },
+                  "GroupId": {
+                    "type": "integer"
+                  }
+                }
+              }
+            }
+          }
+        }
+      ]
+    },
     "queryParameters": [
       {
         "name": "sdkappid",
@@ -712,6 +1173,168 @@ export const operations = {
           "maximum": 4294967295
         }
       }
+    },
+    "responseSchema": {
+      "allOf": [
+        {
+          "type": "object",
+          "required": [
+            "ActionStatus",
+            "ErrorCode",
+            "ErrorInfo"
+          ],
+          "properties": {
+            "ActionStatus": {
+              "type": "string",
+              "enum": [
+                "OK",
+                "FAIL"
+              ]
+            },
+            "ErrorCode": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "ErrorInfo": {
+              "type": "string"
+            },
+            "ErrorDisplay": {
+              "type": "string"
+            }
+          }
+        },
+        {
+          "type": "object",
+          "properties": {
+            "ContactItem": {
+              "type": "array",
+              "items": {
+                "oneOf": [
+                  {
+                    "allOf": [
+                      {
+                        "type": "object",
+                        "required": [
+                          "Type",
+                          "To_Account"
+                        ],
+                        "properties": {
+                          "Type": {
+                            "type": "integer",
+                            "const": 1
+                          },
+                          "To_Account": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 32,
+                            "x-max-bytes": 32
+                          }
+                        }
+                      },
+                      {
+                        "type": "object",
+                        "properties": {
+                          "StandardMark": {
+                            "type": "string",
+                            "pattern": "^[01]{1,64}$",
+                            "x-bit-order": "last-character-is-bit-1"
+                          },
+                          "CustomMark": {
+                            "type": "string"
+                          },
+                          "ContactGroupId": {
+                            "type": "array",
+                            "items": {
+                              "type": "integer"
+                            }
+                          },
+                          "Timestamp": {
+                            "type": "integer",
+                            "minimum": 0
+                          }
+                        }
+                      }
+                    ]
+                  },
+                  {
+                    "allOf": [
+                      {
+                        "type": "object",
+                        "required": [
+                          "Type",
+                          "ToGroupId"
+                        ],
+                        "properties": {
+                          "Type": {
+                            "type": "integer",
+                            "const": 2
+                          },
+                          "ToGroupId": {
+                            "type": "string",
+                            "minLength": 1
+                          }
+                        }
+                      },
+                      {
+                        "type": "object",
+                        "properties": {
+                          "StandardMark": {
+                            "type": "string",
+                            "pattern": "^[01]{1,64}$",
+                            "x-bit-order": "last-character-is-bit-1"
+                          },
+                          "CustomMark": {
+                            "type": "string"
+                          },
+                          "ContactGroupId": {
+                            "type": "array",
+                            "items": {
+                              "type": "integer"
+                            }
+                          },
+                          "Timestamp": {
+                            "type": "integer",
+                            "minimum": 0
+                          }
+                        }
+                      }
+                    ]
+                  }
+                ]
+              }
+            },
+            "GroupItem": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "required": [
+                  "GroupName",
+                  "GroupId"
+                ],
+                "properties": {
+                  "GroupName": {
+                    "type": "string"
+                  },
+                  "GroupId": {
+                    "type": "integer"
+                  }
+                }
+              }
+            },
+            "CompleteFlag": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ]
+            },
+            "NextStartIndex": {
+              "type": "integer",
+              "minimum": 0
+            }
+          }
+        }
+      ]
     },
     "queryParameters": [
       {
@@ -868,6 +1491,7 @@ export const operations = {
               },
               "ClearMark": {
                 "type": "array",
+                "x-set-and-cleared-error-code": 50002,
                 "items": {
                   "type": "integer",
                   "minimum": 1,
@@ -885,6 +1509,111 @@ export const operations = {
           }
         }
       }
+    },
+    "responseSchema": {
+      "allOf": [
+        {
+          "type": "object",
+          "required": [
+            "ActionStatus",
+            "ErrorCode",
+            "ErrorInfo"
+          ],
+          "properties": {
+            "ActionStatus": {
+              "type": "string",
+              "enum": [
+                "OK",
+                "FAIL"
+              ]
+            },
+            "ErrorCode": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "ErrorInfo": {
+              "type": "string"
+            },
+            "ErrorDisplay": {
+              "type": "string"
+            }
+          }
+        },
+        {
+          "type": "object",
+          "properties": {
+            "ResultItem": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "required": [
+                  "OptType",
+                  "ContactItem",
+                  "ResultCode",
+                  "ResultInfo"
+                ],
+                "properties": {
+                  "OptType": {
+                    "type": "integer",
+                    "enum": [
+                      1,
+                      2,
+                      3
+                    ]
+                  },
+                  "ContactItem": {
+                    "oneOf": [
+                      {
+                        "type": "object",
+                        "required": [
+                          "Type",
+                          "To_Account"
+                        ],
+                        "properties": {
+                          "Type": {
+                            "type": "integer",
+                            "const": 1
+                          },
+                          "To_Account": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 32,
+                            "x-max-bytes": 32
+                          }
+                        }
+                      },
+                      {
+                        "type": "object",
+                        "required": [
+                          "Type",
+                          "ToGroupId"
+                        ],
+                        "properties": {
+                          "Type": {
+                            "type": "integer",
+                            "const": 2
+                          },
+                          "ToGroupId": {
+                            "type": "string",
+                            "minLength": 1
+                          }
+                        }
+                      }
+                    ]
+                  },
+                  "ResultCode": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "ResultInfo": {
+                    "type": "string"
+                  }
+                }
+              }
+            }
+          }
+        }
+      ]
     },
     "queryParameters": [
       {
@@ -989,6 +1718,184 @@ export const operations = {
           "maximum": 4294967295
         }
       }
+    },
+    "responseSchema": {
+      "allOf": [
+        {
+          "type": "object",
+          "required": [
+            "ActionStatus",
+            "ErrorCode",
+            "ErrorInfo"
+          ],
+          "properties": {
+            "ActionStatus": {
+              "type": "string",
+              "enum": [
+                "OK",
+                "FAIL"
+              ]
+            },
+            "ErrorCode": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "ErrorInfo": {
+              "type": "string"
+            },
+            "ErrorDisplay": {
+              "type": "string"
+            }
+          }
+        },
+        {
+          "type": "object",
+          "properties": {
+            "SessionItem": {
+              "type": "array",
+              "items": {
+                "oneOf": [
+                  {
+                    "allOf": [
+                      {
+                        "type": "object",
+                        "required": [
+                          "Type",
+                          "To_Account"
+                        ],
+                        "properties": {
+                          "Type": {
+                            "type": "integer",
+                            "const": 1
+                          },
+                          "To_Account": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 32,
+                            "x-max-bytes": 32
+                          }
+                        }
+                      },
+                      {
+                        "type": "object",
+                        "required": [
+                          "MsgTime",
+                          "TopFlag"
+                        ],
+                        "properties": {
+                          "MsgTime": {
+                            "type": "integer",
+                            "minimum": 0
+                          },
+                          "TopFlag": {
+                            "type": "integer",
+                            "enum": [
+                              0,
+                              1
+                            ]
+                          },
+                          "StandardMark": {
+                            "type": "string",
+                            "pattern": "^[01]{1,64}$",
+                            "x-bit-order": "last-character-is-bit-1"
+                          },
+                          "CustomMark": {
+                            "type": "string"
+                          },
+                          "ContactGroupId": {
+                            "type": "array",
+                            "items": {
+                              "type": "integer"
+                            }
+                          }
+                        }
+                      }
+                    ]
+                  },
+                  {
+                    "allOf": [
+                      {
+                        "type": "object",
+                        "required": [
+                          "Type",
+                          "GroupId"
+                        ],
+                        "properties": {
+                          "Type": {
+                            "type": "integer",
+                            "const": 2
+                          },
+                          "GroupId": {
+                            "type": "string",
+                            "minLength": 1
+                          }
+                        }
+                      },
+                      {
+                        "type": "object",
+                        "required": [
+                          "MsgTime",
+                          "TopFlag"
+                        ],
+                        "properties": {
+                          "MsgTime": {
+                            "type": "integer",
+                            "minimum": 0
+                          },
+                          "TopFlag": {
+                            "type": "integer",
+                            "enum": [
+                              0,
+                              1
+                            ]
+                          },
+                          "StandardMark": {
+                            "type": "string",
+                            "pattern": "^[01]{1,64}$",
+                            "x-bit-order": "last-character-is-bit-1"
+                          },
+                          "CustomMark": {
+                            "type": "string"
+                          },
+                          "ContactGroupId": {
+                            "type": "array",
+                            "items": {
+                              "type": "integer"
+                            }
+                          }
+                        }
+                      }
+                    ]
+                  }
+                ]
+              }
+            },
+            "CompleteFlag": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ]
+            },
+            "TimeStamp": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "StartIndex": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "TopTimeStamp": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "TopStartIndex": {
+              "type": "integer",
+              "minimum": 0
+            }
+          }
+        }
+      ]
     },
     "queryParameters": [
       {
@@ -1113,6 +2020,37 @@ export const operations = {
                 0,
                 1
               ]
+            }
+          }
+        }
+      ]
+    },
+    "responseSchema": {
+      "allOf": [
+        {
+          "type": "object",
+          "required": [
+            "ActionStatus",
+            "ErrorCode",
+            "ErrorInfo"
+          ],
+          "properties": {
+            "ActionStatus": {
+              "type": "string",
+              "enum": [
+                "OK",
+                "FAIL"
+              ]
+            },
+            "ErrorCode": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "ErrorInfo": {
+              "type": "string"
+            },
+            "ErrorDisplay": {
+              "type": "string"
             }
           }
         }

@@ -25,8 +25,9 @@ function numericKeyedLiteral(value: Record<number, unknown>): string {
 }
 
 /**
- * Keys that the runtime checks never read: prose, and the provenance of each rule (`x-source`, shown in the docs and
- * checked by the tests). Leaving them out keeps the generated tables small.
+ * Keys that the runtime checks never read: prose, and the provenance of each rule (`x-source`, shown in the docs,
+ * checked by the tests and read from the bundled document by the contract check). Leaving them out keeps the
+ * generated tables small.
  */
 const proseKeys = new Set(['description', 'example', 'examples', 'title', 'x-source']);
 
@@ -112,13 +113,14 @@ function retryableHttpStatuses(document: OpenApiDocument): number[] {
   return response['x-retryable-statuses'] as number[];
 }
 
-/** Per operation: where it lives, its rate limit, its codes and its request schema with the x- limits. */
+/** Per operation: where it lives, its rate limit, its codes, and its request and answer schemas with the x- limits. */
 export function renderOperations(document: OpenApiDocument): string {
   const operations = Object.fromEntries(
     listOperations(document).map(({ path, method, operation }) => {
       const requestSchema = operation.requestBody
         ? withoutProse(dereference(operation.requestBody.content['application/json'].schema, document))
         : null;
+      const responseSchema = operation.responses['200']?.['content'] as { [type: string]: { schema: JsonValue } } | undefined;
       return [
         operation.operationId,
         {
@@ -132,6 +134,8 @@ export function renderOperations(document: OpenApiDocument): string {
           errorCodes: operation['x-error-codes'],
           alreadyDoneAnswers: alreadyDoneAnswers(document, operation),
           requestSchema: requestSchema as JsonValue,
+          // The HTTP 200 answer (success and business failures share it), for checking what the service answers.
+          responseSchema: responseSchema === undefined ? null : withoutProse(dereference(responseSchema['application/json']?.schema ?? null, document)),
           queryParameters: queryParameters(document, path),
         },
       ];

@@ -60,7 +60,7 @@ export {
   type UserSigSource,
   type UserSigSourceOptions,
 } from './usersig-source.js';
-export { validateAgainstSchema, validateRequest, utf8ByteLength, type Rule, type Violation } from './validate.js';
+export { validateAgainstSchema, validateRequest, validateResponse, utf8ByteLength, type ResponseViolation, type Rule, type Violation } from './validate.js';
 export { errorCodes, operationErrorCodes, type DocumentedErrorCode, type ErrorCodeInfo, type PublicErrorCode, type RetryStrategy } from '../generated/error-codes.js';
 export { operations, specVersion, type OperationId } from '../generated/operations.js';
 export { regions, type RegionName } from '../generated/regions.js';

@@ -6,6 +6,9 @@
  * Only the keywords the spec uses are understood; a schema with any other assertion keyword makes
  * `validateRequest` throw, so a rule added to the spec can never be skipped without notice.
  *
+ * `validateResponse` runs the same checks on an answer of the service, against the operation's response schema, and
+ * also names every field the document does not declare: a check of the contract rather than of a request.
+ *
  * Error codes: a violation gets the operation's bad-request code unless the schema that holds the violated keyword
  * names another one, in `x-keyword-error-codes` (keyword → ErrorCode, e.g. the mark operation's own code for `minItems` and `maxItems`)
  * or, for the byte limit, in `x-max-bytes-error-code`. The vendor gives some limits codes of their own, and the
@@ -26,6 +29,7 @@ export type Rule =
   | 'x-max-bytes'
   | 'minimum'
   | 'maximum'
+  | 'pattern'
   | 'additionalProperties'
   | 'oneOf';
 
@@ -45,14 +49,14 @@ type Schema = { readonly [keyword: string]: unknown };
 
 const understoodKeywords = new Set([
   'type', 'required', 'properties', 'additionalProperties', 'items', 'minItems', 'maxItems', 'minLength', 'maxLength',
-  'minimum', 'maximum', 'enum', 'const', 'oneOf', 'allOf', 'discriminator', 'default', 'format', 'readOnly',
+  'minimum', 'maximum', 'pattern', 'enum', 'const', 'oneOf', 'allOf', 'discriminator', 'default', 'format', 'readOnly',
   'x-max-bytes', 'x-min-bytes', 'x-max-bytes-error-code', 'x-keyword-error-codes',
 ]);
 
 /** The rules a schema can give an ErrorCode of its own in `x-keyword-error-codes`. */
 const rulesWithCodes: ReadonlySet<string> = new Set<Rule>([
   'required', 'type', 'enum', 'const', 'minItems', 'maxItems', 'minLength', 'maxLength', 'x-min-bytes', 'x-max-bytes',
-  'minimum', 'maximum', 'additionalProperties', 'oneOf',
+  'minimum', 'maximum', 'pattern', 'additionalProperties', 'oneOf',
 ]);
 
 /** UTF-8 length without encoding the string (no allocation); a lone surrogate counts as U+FFFD (3 bytes), as TextEncoder writes it. */
@@ -241,6 +245,10 @@ function checkString(schema: Schema, value: string, add: (rule: Rule, message: s
   } else if (typeof maxLength === 'number' && characters > maxLength) {
     add('maxLength', `must be at most ${maxLength} characters, got ${sizes()}`, { byteLength: bytes });
   }
+  const pattern = schema['pattern'];
+  if (typeof pattern === 'string' && !new RegExp(pattern, 'u').test(value)) {
+    add('pattern', `must match ${pattern}, got ${JSON.stringify(value)}`);
+  }
   if (typeof minBytes === 'number' && bytes < minBytes) {
     add('x-min-bytes', `must be at least ${minBytes} UTF-8 byte${minBytes === 1 ? '' : 's'}, got ${sizes()}`, { byteLength: bytes });
   } else if (typeof minLength === 'number' && characters < minLength) {
@@ -395,20 +403,6 @@ function keepDeclared(schema: Schema, value: unknown): unknown {
   return copy;
 }
 
-/** The properties a schema declares for this value (its `allOf` parts and matching `oneOf` branch included); undefined when it declares none. */
-function declaredProperties(schema: Schema, value: Record<string, unknown>): Readonly<Record<string, Schema>> | undefined {
-  const branches = Array.isArray(schema['oneOf']) ? (schema['oneOf'] as Schema[]) : [];
-  const branch = branches.find((candidate) => {
-    const found: Violation[] = [];
-    check(candidate, value, '', 0, found);
-    return found.length === 0;
-  });
-  const declaresShape = schema['properties'] !== undefined || schema['allOf'] !== undefined || branches.length > 0;
-  if (!declaresShape) return undefined;
-  const parts = branch === undefined ? [] : [declaredProperties(branch, value) ?? {}];
-  return Object.assign({}, branchProperties(schema), ...parts) as Record<string, Schema>;
-}
-
 /**
  * Checks the query string's signing parameters against the operation's parameter schemas. Query values are text,
  * so a parameter declared as an integer must be written as a plain decimal integer.
@@ -429,4 +423,66 @@ export function validateQuery(operationId: OperationId, query: URLSearchParams):
     check(schema, value, parameter.name, operation.badRequestErrorCode, violations);
   }
   return violations.map((violation) => ({ ...violation, message: `query parameter ${violation.message}` }));
+}
+
+/** A way an answer of the service departs from the operation's response schema. */
+export interface ResponseViolation {
+  /** Where in the answer, e.g. `GroupResultItem[0].GroupItem.GroupId`; empty for the answer itself. */
+  readonly field: string;
+  /** The broken keyword, or `undeclared` for a field the document does not have. */
+  readonly rule: Rule | 'undeclared';
+  readonly message: string;
+}
+
+/**
+ * Every way the answer `body` departs from the operation's response schema: a broken rule (a promised field missing,
+ * a wrong type, a value out of its enum or pattern), and every field the document does not declare at its place,
+ * which a request check allows but which, in an answer, means the service has changed.
+ */
+export function validateResponse(operationId: OperationId, body: unknown): ResponseViolation[] {
+  const schema = operations[operationId].responseSchema as Schema | null;
+  if (schema === null) throw new Error(`${operationId} declares no answer schema`);
+  if (!matchesType('object', body)) return [{ field: '', rule: 'type', message: `the answer must be a JSON object, got ${describeType(body)}` }];
+  const found: Violation[] = [];
+  check(schema, body, '', operations[operationId].badRequestErrorCode, found);
+  const violations: ResponseViolation[] = found.map(({ field, rule, message }) => ({ field, rule, message }));
+  findUndeclared(schema, body, '', violations);
+  return violations;
+}
+
+/** The properties a schema declares for `value`: its own, its `allOf` parts' and those of the `oneOf` branch that fits. */
+function declaredProperties(schema: Schema, value: Record<string, unknown>): Record<string, Schema> | undefined {
+  let declared: Record<string, Schema> | undefined;
+  const merge = (more: Record<string, Schema> | undefined): void => {
+    if (more !== undefined) declared = { ...declared, ...more };
+  };
+  if (Array.isArray(schema['allOf'])) for (const part of schema['allOf'] as Schema[]) merge(declaredProperties(part, value));
+  if (Array.isArray(schema['oneOf'])) {
+    const branches = schema['oneOf'] as Schema[];
+    const tag = discriminatingProperty(schema, branches);
+    const chosen = tag === undefined ? branches : branches.filter((branch) => branchTagValues(branch, tag)?.includes(value[tag]));
+    for (const branch of chosen) merge(declaredProperties(branch, value));
+  }
+  if (schema['properties'] !== undefined) merge(schema['properties'] as Record<string, Schema>);
+  return declared;
+}
+
+function findUndeclared(schema: Schema, value: unknown, field: string, out: ResponseViolation[]): void {
+  if (Array.isArray(value)) {
+    const items = schema['items'];
+    if (items && typeof items === 'object') value.forEach((item, index) => findUndeclared(items as Schema, item, `${field}[${index}]`, out));
+    return;
+  }
+  if (!matchesType('object', value)) return;
+  const object = value as Record<string, unknown>;
+  const declared = declaredProperties(schema, object);
+  // An object schema that names no property at all is open by design.
+  if (declared === undefined) return;
+  const prefix = field === '' ? '' : `${field}.`;
+  for (const [name, item] of Object.entries(object)) {
+    const propertySchema = declared[name];
+    if (propertySchema === undefined) {
+      out.push({ field: `${prefix}${name}`, rule: 'undeclared', message: `${prefix}${name} is not in the document (value ${JSON.stringify(item)})` });
+    } else findUndeclared(propertySchema, item, `${prefix}${name}`, out);
+  }
 }

@@ -11,6 +11,7 @@ import { operations } from '../generated/operations.js';
 import { regions } from '../generated/regions.js';
 import { commands } from '../src/cli/commands.js';
 import { runCli as runInProcess } from '../src/cli/dispatch.js';
+import { API_SECTION } from '../src/cli/operation-command.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture, type RunningSandbox } from '../src/sandbox/index.js';
 import { runCli, sandboxEnv } from './support/cli-process.js';
 
@@ -76,14 +77,14 @@ async function inProcess(args: readonly string[], environment: Record<string, st
   return { code, stdout, stderr };
 }
 
-const operationCommandNames = commands.filter((command) => command.name !== 'usersig' && command.name !== 'sandbox').map((command) => command.name);
+const operationCommandNames = commands.filter((command) => command.section === API_SECTION).map((command) => command.name);
 
 describe('help', () => {
   it('lists a command per operation of the spec, the settings and the exit codes', async () => {
     const result = await runCli(['--help'], {});
     expect(result.code).toBe(0);
     expect(operationCommandNames).toHaveLength(Object.keys(operations).length);
-    for (const name of [...operationCommandNames, 'usersig', 'sandbox']) expect(result.stdout).toContain(`  ${name} `);
+    for (const name of [...operationCommandNames, 'usersig', 'sandbox', 'verify-contract']) expect(result.stdout).toContain(`  ${name} `);
     for (const text of ['TENCENT_CHAT_SDKAPPID', 'TENCENT_CHAT_REGION', 'Exit codes:', '130']) expect(result.stdout).toContain(text);
   });
 

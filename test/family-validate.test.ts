@@ -170,7 +170,14 @@ describe('validateAgainstSchema (the same checks on any schema)', () => {
   });
 
   it('still throws on an assertion keyword it does not enforce', () => {
-    expect(() => validateAgainstSchema({ type: 'string', pattern: '^a' }, 'a', 50002)).toThrow(/"pattern"/);
+    expect(() => validateAgainstSchema({ type: 'integer', multipleOf: 2 }, 4, 50002)).toThrow(/"multipleOf"/);
+  });
+
+  it('enforces pattern, which the answer schemas use (StandardMark)', () => {
+    expect(validateAgainstSchema({ type: 'string', pattern: '^[01]+$' }, '101', 50002)).toEqual([]);
+    expect(validateAgainstSchema({ type: 'string', pattern: '^[01]+$' }, '102', 50002)).toEqual([
+      expect.objectContaining({ rule: 'pattern', message: 'the request body must match ^[01]+$, got "102"' }),
+    ]);
   });
 
   it('uses a declared discriminator, and the const-tag inference when there is none', () => {

@@ -11,7 +11,19 @@ export type FaultEffect =
   | { readonly kind: 'http-status'; readonly httpStatus: number }
   | { readonly kind: 'drop' }
   /** Only `delayMs`: the call is answered normally, late. */
-  | { readonly kind: 'delay' };
+  | { readonly kind: 'delay' }
+  /** The call runs, then its answer is changed, as a service whose behaviour drifted from the document would answer. */
+  | ({ readonly kind: 'rewrite' } & AnswerRewrite);
+
+/**
+ * A change to an answer's top-level fields: another `ErrorCode` (any, documented or not), fields added (`add`,
+ * name → value) and fields removed (`remove`). For testing a contract check, not a client.
+ */
+export interface AnswerRewrite {
+  readonly errorCode?: number;
+  readonly add: Readonly<Record<string, unknown>>;
+  readonly remove: readonly string[];
+}
 
 export interface FaultSpec {
   /** Undefined: any operation. */
@@ -36,7 +48,7 @@ export const MAX_FAULT_COUNT = 1_000_000;
 /** Faults waiting at once: each is a few numbers, this only bounds memory against a runaway script. */
 export const MAX_PENDING_FAULTS = 1000;
 export const MAX_FAULT_DELAY_MS = 60_000;
-const FAULT_FIELDS = new Set(['count', 'operation', 'errorCode', 'httpStatus', 'delayMs', 'drop', 'afterProcessing']);
+const FAULT_FIELDS = new Set(['count', 'operation', 'errorCode', 'httpStatus', 'delayMs', 'drop', 'rewrite', 'afterProcessing']);
 
 export type FaultParseResult = { readonly ok: true; readonly spec: FaultSpec } | { readonly ok: false; readonly message: string };
 
@@ -63,8 +75,8 @@ export function parseFaultRequest(value: unknown): FaultParseResult {
   const delayMs = request['delayMs'] ?? 0;
   if (!isIntegerIn(delayMs, 0, MAX_FAULT_DELAY_MS)) return fail(`delayMs must be an integer from 0 to ${MAX_FAULT_DELAY_MS}`);
 
-  const chosen = (['errorCode', 'httpStatus', 'drop'] as const).filter((key) => request[key] !== undefined);
-  if (chosen.length > 1) return fail(`choose one of errorCode, httpStatus and drop, not ${chosen.join(' and ')}`);
+  const chosen = (['errorCode', 'httpStatus', 'drop', 'rewrite'] as const).filter((key) => request[key] !== undefined);
+  if (chosen.length > 1) return fail(`choose one of errorCode, httpStatus, drop and rewrite, not ${chosen.join(' and ')}`);
   let effect: FaultEffect;
   const errorCode = request['errorCode'];
   const httpStatus = request['httpStatus'];
@@ -77,11 +89,15 @@ export function parseFaultRequest(value: unknown): FaultParseResult {
     // 5xx only: anything else would not be a network failure, and the vendor answers every business outcome with 200.
     if (!isIntegerIn(httpStatus, 500, 599)) return fail('httpStatus must be an integer from 500 to 599 (the vendor documents 502)');
     effect = { kind: 'http-status', httpStatus };
+  } else if (request['rewrite'] !== undefined) {
+    const rewrite = parseRewrite(request['rewrite']);
+    if (typeof rewrite === 'string') return fail(rewrite);
+    effect = { kind: 'rewrite', ...rewrite };
   } else if (request['drop'] !== undefined) {
     if (request['drop'] !== true) return fail('drop must be true');
     effect = { kind: 'drop' };
   } else {
-    if (delayMs === 0) return fail('a fault needs errorCode, httpStatus, drop or a delayMs above 0');
+    if (delayMs === 0) return fail('a fault needs errorCode, httpStatus, drop, rewrite or a delayMs above 0');
     effect = { kind: 'delay' };
   }
 
@@ -91,6 +107,28 @@ export function parseFaultRequest(value: unknown): FaultParseResult {
     return fail('afterProcessing applies only to httpStatus and drop');
   }
   return { ok: true, spec: { operationId, count: count as number, delayMs: delayMs as number, effect, afterProcessing } };
+}
+
+/** The rewrite, or what is wrong with it. */
+function parseRewrite(value: unknown): AnswerRewrite | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'rewrite must be an object with errorCode, add and/or remove';
+  const { errorCode, add = {}, remove = [], ...rest } = value as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) return `"rewrite.${unknown}" is not a rewrite field (expected errorCode, add, remove)`;
+  if (errorCode !== undefined && !isIntegerIn(errorCode, 0, 4_294_967_295)) return 'rewrite.errorCode must be an integer of 0 or more';
+  if (typeof add !== 'object' || add === null || Array.isArray(add)) return 'rewrite.add must be an object of field name to value';
+  if (!Array.isArray(remove) || remove.some((name) => typeof name !== 'string')) return 'rewrite.remove must be a list of field names';
+  if (errorCode === undefined && Object.keys(add).length === 0 && remove.length === 0) return 'rewrite must change something: errorCode, add or remove';
+  return { ...(errorCode === undefined ? {} : { errorCode: errorCode as number }), add: add as Record<string, unknown>, remove: remove as string[] };
+}
+
+/** The answer `body` (JSON text) with the rewrite applied to its top-level fields. */
+export function rewriteAnswer(body: string, rewrite: AnswerRewrite): string {
+  const answer = JSON.parse(body) as Record<string, unknown>;
+  for (const name of rewrite.remove) delete answer[name];
+  Object.assign(answer, rewrite.add);
+  if (rewrite.errorCode !== undefined) answer['ErrorCode'] = rewrite.errorCode;
+  return JSON.stringify(answer);
 }
 
 function findOperation(name: unknown): OperationId | undefined {
@@ -149,6 +187,9 @@ export function describeFault(fault: Fault): Record<string, unknown> {
     ...(fault.effect.kind === 'error-code' ? { errorCode: fault.effect.errorCode } : {}),
     ...(fault.effect.kind === 'http-status' ? { httpStatus: fault.effect.httpStatus } : {}),
     ...(fault.effect.kind === 'drop' ? { drop: true } : {}),
+    ...(fault.effect.kind === 'rewrite'
+      ? { rewrite: { ...(fault.effect.errorCode === undefined ? {} : { errorCode: fault.effect.errorCode }), add: fault.effect.add, remove: fault.effect.remove } }
+      : {}),
     ...(fault.delayMs > 0 ? { delayMs: fault.delayMs } : {}),
     ...(fault.afterProcessing ? { afterProcessing: true } : {}),
   };

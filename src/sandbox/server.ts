@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { answerApiCall, unknownPathBody, type ApiCall, type ApiCallDependencies } from './api-call.js';
 import { answerControl, CONTROL_PREFIX } from './control.js';
 import { failure, failureBody } from './envelope.js';
-import type { Fault, FaultSchedule } from './faults.js';
+import { rewriteAnswer, type Fault, type FaultSchedule } from './faults.js';
 import type { Route } from './operations/index.js';
 
 /** Real request bodies are well under a kilobyte; the vendor documents no limit, this only bounds memory. */
@@ -133,6 +133,15 @@ export function createSandboxServer(dependencies: SandboxServerDependencies): Sa
           return;
         case 'delay':
           return answerApiOrClose(route, call, req, res);
+        case 'rewrite': {
+          // A handler that failed after changing state gets its connection closed, as without the fault.
+          const body = answerApi(route, call);
+          if (body === undefined) {
+            req.socket.destroy();
+            return;
+          }
+          return sendJson(res, 200, rewriteAnswer(body, effect));
+        }
       }
     };
     if (fault.delayMs === 0) return act();

@@ -29,7 +29,7 @@ function isObject(value: unknown): value is Json {
 export const schemaRuleKeywords = [
   'maxLength', 'minLength', 'x-max-bytes', 'x-min-bytes', 'minimum', 'maximum', 'enum', 'const', 'required', 'minItems',
   'maxItems', 'pattern', 'x-max-bytes-error-code', 'x-keyword-error-codes', 'additionalProperties', 'x-empty-clears',
-  'x-sdk-value', 'x-bit-order',
+  'x-sdk-value', 'x-bit-order', 'x-set-and-cleared-error-code',
 ] as const;
 
 /** Operation extensions that only name or describe (not rules); every other `x-` key of an operation is a rule. */
