@@ -15,7 +15,7 @@ const USAGE =
 type SandboxModule = typeof import('../sandbox/index.js');
 
 /** Built from the sandbox module's defaults, loaded only when the help is asked for. */
-const help = ({ DEFAULT_TIMEOUTS, DEFAULT_MAX_STATE_BYTES, maxNestingDepth }: SandboxModule): string => `Usage: ${USAGE}
+const help = ({ DEFAULT_TIMEOUTS, DEFAULT_MAX_STATE_BYTES, maxNestingDepth, gatewayCodes }: SandboxModule): string => `Usage: ${USAGE}
 
 Runs a local stand-in for the conversation-group REST API: the same paths, signing, checks and error codes as the
 vendor documents, with state (a deleted group is gone), a per-API rate limit and optional fault injection.
@@ -35,10 +35,10 @@ Options:
   --keep-alive-timeout MS
                         how long an idle keep-alive connection stays open (default ${DEFAULT_TIMEOUTS.keepAliveMs})
   --max-state-bytes N   bound on the sandbox's data (an estimate of its memory); a change that could exceed it
-                        gets 51008 and changes nothing (default ${DEFAULT_MAX_STATE_BYTES})
+                        gets ${gatewayCodes.stateFull} and changes nothing (default ${DEFAULT_MAX_STATE_BYTES})
   -h, --help            show this help
 
-Bodies must be UTF-8 JSON (60003 otherwise) nested at most ${maxNestingDepth} levels deep (the bad-request code
+Bodies must be UTF-8 JSON (${gatewayCodes.bodyNotJson} otherwise) nested at most ${maxNestingDepth} levels deep (the bad-request code
 otherwise); fields the document does not declare are ignored and never stored.
 
 Stops gracefully on SIGINT (Ctrl+C) or SIGTERM: calls in flight finish, keep-alive connections close.

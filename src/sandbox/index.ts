@@ -17,6 +17,7 @@ import { createSandboxServer, resolveTimeouts, type SandboxTimeouts } from './se
 import { DEFAULT_MAX_STATE_BYTES, SandboxState } from './state.js';
 import { UserSigVerifier } from './usersig-verifier.js';
 
+export { gatewayCodes } from './codes.js';
 export { CONTROL_PREFIX } from './control.js';
 export { DEVELOPMENT_SECRET_KEY } from './development-key.js';
 export { defaultFixture } from './default-fixture.js';

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import { renderErrorCodes, renderRegions, renderTypes } from '../../scripts/render-modules.js';
 import type { OpenApiDocument } from '../../scripts/openapi-document.js';
+import realDocument from '../../generated/openapi.json' with { type: 'json' };
 
 const options: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
@@ -31,7 +32,13 @@ const root = '/callers/';
  * `/errors` and the client's `region` option give a caller.
  */
 export async function generatedTypes(document: object): Promise<string> {
-  const typed = document as OpenApiDocument;
+  // The document-wide parts the generator requires (retryable statuses, the page registry) come from the real
+  // document when a small test document leaves them out: they shape no caller-facing type.
+  const small = document as OpenApiDocument;
+  const typed = {
+    ...small,
+    components: { responses: realDocument.components['responses'], 'x-vendor-pages': realDocument.components['x-vendor-pages'], ...small.components },
+  } as OpenApiDocument;
   return [await renderTypes(typed), renderErrorCodes(typed), renderRegions(typed)].join('\n');
 }
 
