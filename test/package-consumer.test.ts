@@ -8,7 +8,7 @@
  * registry that cannot be reached fails the test, with the command's output.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +21,8 @@ const run = promisify(execFile);
 
 /** The versions the consumer project installs next to the package: the ones this repository builds with. */
 const CONSUMER_DEV_DEPENDENCIES = ['typescript@5.9.3', '@types/node@20.19.43'];
+/** The newest TypeScript (the native compiler), in a project of its own set up the way `tsc --init` sets it up. */
+const NEWEST_TYPESCRIPT = ['typescript@latest', '@types/node@20.19.43'];
 /** The Node majors run besides the machine's own, through the registry's `node` package. */
 const EXTRA_NODE_MAJORS = ['22', '24'] as const;
 const PACKAGE = 'tencent-chat-groups';
@@ -271,6 +273,36 @@ describe('the packed package, installed into an empty project', () => {
       expect.fail(`tsc in the consumer project found errors in ${docsPath}'s blocks or in the shipped .d.ts files:\n${failure.stdout ?? String(error)}`);
     }
     timings['tsc'] = performance.now() - started;
+  });
+
+  it('type-checks the README example on the newest TypeScript with a plain `tsc --init` configuration plus "types": ["node"]', { timeout: 180_000 }, async () => {
+    ready();
+    const started = performance.now();
+    const fresh = join(project, 'newest-typescript');
+    await mkdir(fresh);
+    await writeFile(join(fresh, 'package.json'), `${JSON.stringify({ name: 'consumer-newest-ts', private: true, type: 'module' }, null, 2)}\n`);
+    await run('npm', ['install', '--no-audit', '--no-fund', packed?.tarball ?? '', ...NEWEST_TYPESCRIPT], { cwd: fresh, env: outsideEnv(), timeout: 150_000, maxBuffer: 16 * 1024 * 1024 });
+    const tsc = join(fresh, 'node_modules/.bin/tsc');
+    const { stdout: version } = await run(tsc, ['--version'], { cwd: fresh, env: outsideEnv() });
+    await run(tsc, ['--init'], { cwd: fresh, env: outsideEnv() });
+    // The generated tsconfig.json has comments; only its `types` line changes, the rest stays as `tsc --init` wrote it.
+    const config = await readFile(join(fresh, 'tsconfig.json'), 'utf8');
+    const withNode = /"types":\s*\[[^\]]*\]/.test(config)
+      ? config.replace(/"types":\s*\[[^\]]*\]/, '"types": ["node"]')
+      : config.replace(/"compilerOptions":\s*\{/, '"compilerOptions": {\n    "types": ["node"],');
+    await writeFile(join(fresh, 'tsconfig.json'), withNode);
+    const readmeExample = checkedBlocks(await readFile(join(REPO_ROOT, 'README.md'), 'utf8'))[0];
+    expect(readmeExample, 'README.md has a type-checked example').toBeDefined();
+    await writeFile(join(fresh, 'readme.ts'), readmeExample?.code ?? '');
+    try {
+      await run(tsc, ['-p', 'tsconfig.json', '--noEmit'], { cwd: fresh, env: outsideEnv(), timeout: 120_000 });
+    } catch (error) {
+      const failure = error as { stdout?: string };
+      expect.fail(`TypeScript ${version.trim()} with tsc --init's settings found errors in README.md's example:\n${failure.stdout ?? String(error)}`);
+    }
+    // The newest major at the time of writing is 7 (the native compiler); a registry that served an older one would make this test moot.
+    expect(Number(/Version (\d+)\./.exec(version)?.[1])).toBeGreaterThanOrEqual(7);
+    timings['newest tsc'] = performance.now() - started;
   });
 
   const majors = [String(process.versions.node.split('.')[0]), ...EXTRA_NODE_MAJORS];
