@@ -7,7 +7,7 @@
  * so the iterators stop with a `PaginationError` after `maxPages` pages, or as soon as a page would send the same
  * cursor again, instead of looping for ever.
  */
-import type { CallInit, RequestBody, ResponseBody } from './client.js';
+import type { CallInit, RequestBody, ResponseBody } from './client/client.js';
 import type { ContactGroupData, GroupItem, SessionItem } from '../generated/types.js';
 
 /** Pages read at most unless told otherwise: far more than 1000 grouped conversations or a long conversation list need. */

@@ -10,7 +10,7 @@ import type {
   SessionItem,
   UpdateGroup,
 } from '../generated/types.js';
-import type { CallResult, ChatGroupsClient, RequestBody } from '../src/client.js';
+import type { CallResult, ChatGroupsClient, RequestBody } from '../src/client/client.js';
 
 declare const chat: ChatGroupsClient;
 declare const contact: ContactItem;

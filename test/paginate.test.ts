@@ -3,7 +3,7 @@
  * the end condition and the guards against a server that never finishes can be checked exactly.
  */
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
-import type { CallInit, ChatGroupsClient, RequestBody, ResponseBody } from '../src/client.js';
+import type { CallInit, ChatGroupsClient, RequestBody, ResponseBody } from '../src/client/client.js';
 import { ApiError } from '../src/errors.js';
 import {
   DEFAULT_ASSIST_FLAGS,

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ContactItem } from '../generated/types.js';
-import { createChatGroupsClient, type CallResult, type ChatGroupsClient } from '../src/client.js';
+import { createChatGroupsClient, type CallResult, type ChatGroupsClient } from '../src/client/client.js';
 import type { OperationId } from '../generated/operations.js';
 import { markItem, parseStandardMark } from '../src/marks.js';
 import {

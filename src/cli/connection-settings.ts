@@ -4,7 +4,7 @@
  * before any call and named by the setting the user has to fix, never by repeating its value.
  */
 import { regions, type RegionName } from '../../generated/regions.js';
-import { MAX_SDKAPPID } from '../usersig.js';
+import { MAX_SDKAPPID } from '../usersig/usersig.js';
 import { SECRET_KEY_ENV } from './usersig-command.js';
 
 export const SETTINGS_ENV = {

@@ -4,7 +4,7 @@
  * `operation-execution.ts`, loaded only when there is something to send.
  */
 import { operations, type OperationId } from '../../generated/operations.js';
-import type { ChatGroupsClientOptions } from '../client.js';
+import type { ChatGroupsClientOptions } from '../client/client.js';
 import { validateRequest, type Violation } from '../validate.js';
 import { bulkFlags, DEFAULT_CONCURRENCY, DEFAULT_PROGRESS_INTERVAL_SECONDS, parseArgsOptions, requestFlags, settingFlags } from './api-flags.js';
 import { readBodyFlag } from './body-flag.js';

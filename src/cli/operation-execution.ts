@@ -3,7 +3,7 @@
  * paged read) with its report, or a bulk run. Loaded once the flags and settings have passed their checks.
  */
 import { operations, type OperationId } from '../../generated/operations.js';
-import { createChatGroupsClient, type ChatGroupsClient, type ChatGroupsClientOptions } from '../client.js';
+import { createChatGroupsClient, type ChatGroupsClient, type ChatGroupsClientOptions } from '../client/client.js';
 import { ClientOptionsError } from '../errors.js';
 import { runBulk } from './bulk/bulk-run.js';
 import { callFacts, exitCodeOf, failedItems, performanceJson } from './call-report.js';
@@ -12,7 +12,7 @@ import type { BulkSettings } from './operation-command.js';
 import { networkAdvice } from './network-advice.js';
 import type { OperationCommandSpec } from './operation-spec.js';
 import { performOperation, type Performance } from './perform-operation.js';
-import type { LimiterEvent } from '../shared-limit/limiter-events.js';
+import type { LimiterEvent } from '../client/flow/shared/limiter-events.js';
 
 export interface OperationPlan {
   readonly io: CliIo;

@@ -5,7 +5,7 @@
  * and checks; this only strings calls together.
  */
 import type { OperationId } from '../../generated/operations.js';
-import type { CallInit, CallResult, ChatGroupsClient, RequestBody } from '../client.js';
+import type { CallInit, CallResult, ChatGroupsClient, RequestBody } from '../client/client.js';
 import { PaginationError } from '../paginate.js';
 import type { PageCall, Paging } from './operation-spec.js';
 

@@ -1,4 +1,4 @@
-import { MAX_SDKAPPID, MAX_USERSIG_EXPIRE_SECONDS, generateUserSig, userSigExpiresAt } from '../usersig.js';
+import { MAX_SDKAPPID, MAX_USERSIG_EXPIRE_SECONDS, generateUserSig, userSigExpiresAt } from '../usersig/usersig.js';
 import { ExitCode, reportUsageError, type CliIo, type Command } from './command.js';
 import { parseFlags } from './flags.js';
 

@@ -4,7 +4,7 @@
  * cleans up and reports; a second Ctrl-C quits at once, naming what may be left.
  */
 import process from 'node:process';
-import type { ChatGroupsClientOptions } from '../client.js';
+import type { ChatGroupsClientOptions } from '../client/client.js';
 import { settingFlags, flagLines, parseArgsOptions, type FlagDoc } from './api-flags.js';
 import { watchStopSignals } from './bulk/stop-signals.js';
 import { ExitCode, reportUsageError, type CliIo, type Command } from './command.js';

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import process from 'node:process';
 import type { Readable } from 'node:stream';
 import type { OperationId } from '../../../generated/operations.js';
-import type { ChatGroupsClient } from '../../client.js';
+import type { ChatGroupsClient } from '../../client/client.js';
 import { ExitCode, type CliIo } from '../command.js';
 import { fileError, fileProblem } from '../file-problems.js';
 import { USER_FIELD, type Paging } from '../operation-spec.js';

@@ -4,8 +4,8 @@
  * `incomplete`, `unexpected-answer`, `usersig`), or just retry (`network`).
  */
 import type { OperationId } from '../../../generated/operations.js';
-import type { CallResult } from '../../client.js';
-import { possibleEarlierEffect } from '../../already-done-answers.js';
+import type { CallResult } from '../../client/client.js';
+import { possibleEarlierEffect } from '../../client/already-done-answers.js';
 import { failedItems } from '../call-report.js';
 import type { Performance } from '../perform-operation.js';
 

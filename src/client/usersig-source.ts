@@ -1,6 +1,6 @@
-import { untilAborted } from './abort.js';
-import { MAX_TIMER_MS, type Clock } from './clock.js';
-import type { UserSigFailureReason } from './errors.js';
+import { untilAborted } from './flow/abort.js';
+import { MAX_TIMER_MS, type Clock } from './flow/clock.js';
+import type { UserSigFailureReason } from '../errors.js';
 import {
   UserSigFormatError,
   UserSigInputError,
@@ -9,7 +9,7 @@ import {
   generateUserSig,
   userSigExpiresAt,
   validateUserSigInput,
-} from './usersig.js';
+} from '../usersig/usersig.js';
 
 /**
  * A caller-supplied signer (e.g. a KMS or a signing service) for deployments where this process must

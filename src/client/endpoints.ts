@@ -4,7 +4,7 @@
  * After such a failure the client stays on the other host for a while, so that not every call pays for the failure
  * first, and then tries the primary again.
  */
-import type { Clock } from './clock.js';
+import type { Clock } from './flow/clock.js';
 
 export type EndpointRole = 'primary' | 'backup';
 

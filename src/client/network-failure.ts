@@ -2,7 +2,7 @@
  * Reads a rejected fetch: was it a timeout, the caller's abort or a connection failure, and did the request provably
  * never leave (DNS or connect failure), which makes it safe to send to the backup host at once.
  */
-import type { Delivery, NetworkFailureReason } from './errors.js';
+import type { Delivery, NetworkFailureReason } from '../errors.js';
 
 export interface RejectionFacts {
   readonly reason: NetworkFailureReason;

@@ -6,7 +6,7 @@
  * The answers are the document's: each operation's `x-already-done-answers` (a delete's "no such group", a create's
  * "name taken", a rename's "no such group" for the old name); reads and idempotent changes list none.
  */
-import { operations, type OperationId } from '../generated/operations.js';
+import { operations, type OperationId } from '../../generated/operations.js';
 
 /** The value at a JSON Pointer (RFC 6901) in `value`, or undefined when the path does not exist. */
 function valueAt(value: unknown, pointer: string): unknown {

@@ -16,7 +16,7 @@
  *   notices the new epoch and mirrors every local call into Redis; after it, Redis knows every call that still
  *   counts and the fleet trusts the shared window again.
  */
-import { operations, type OperationId } from '../../generated/operations.js';
+import { operations, type OperationId } from '../../../../generated/operations.js';
 import type { Clock } from '../clock.js';
 import { causeOf, emitLimiter, type LimiterHook, type LocalReason } from './limiter-events.js';
 import { RedisWindow } from './redis-window.js';

@@ -6,11 +6,11 @@
  * reports what happened, and never rejects.
  *
  * This is the path every request takes, so it allocates little: the redacted URL is only built for failures and
- * events, and the timeout signal is shared (see timeout-signals.ts).
+ * events, and the timeout signal is shared (see flow/timeouts.ts).
  */
-import { operations, type OperationId } from '../generated/operations.js';
-import { abortReason, isTimeoutReason, linkSignals, untilAborted } from './abort.js';
-import type { Clock } from './clock.js';
+import { operations, type OperationId } from '../../generated/operations.js';
+import { abortReason, isTimeoutReason, linkSignals, untilAborted } from './flow/abort.js';
+import type { Clock } from './flow/clock.js';
 import type { Endpoint } from './endpoints.js';
 import { cancelBody, parseEnvelope, readBody, type Envelope, type TooLarge } from './answer-body.js';
 import {
@@ -24,13 +24,13 @@ import {
   userSigForms,
   type UnexpectedAnswerDetails,
   type UnexpectedAnswerReason,
-} from './errors.js';
+} from '../errors.js';
 import type { AttemptOutcome } from './events.js';
 import { classifyRejection } from './network-failure.js';
-import type { Pass, RequestGate } from './request-gate.js';
+import type { Pass, RequestGate } from './flow/gate.js';
 import { signatureHint, type SigningSetUp } from './signature-hints.js';
 import { randomUint32, redactedRequestUrl, signingQuery, type SigningIdentity, type SigningValues } from './signing.js';
-import type { TimeoutSignals } from './timeout-signals.js';
+import type { TimeoutSignals } from './flow/timeouts.js';
 import { UserSigUnavailableError, type UserSigSource } from './usersig-source.js';
 
 /** openapi-fetch's `request`, typed loosely: the operation is only known at run time here. */

@@ -5,7 +5,7 @@
  */
 import { webcrypto } from 'node:crypto';
 import type { Middleware } from 'openapi-fetch';
-import { requestFormat, signingParameters } from '../generated/operations.js';
+import { requestFormat, signingParameters } from '../../generated/operations.js';
 import type { UserSigSource } from './usersig-source.js';
 
 export type SigningQueryParam = (typeof signingParameters)[keyof typeof signingParameters];

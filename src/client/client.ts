@@ -4,13 +4,13 @@
  * failed over to the region's backup host, and turns the answer into a `CallResult`. Nothing here is specific to
  * one operation, so an operation added to the spec needs no code.
  */
-import type { ItemFailure, ItemResultOf } from './item-results.js';
+import type { ItemFailure, ItemResultOf } from '../item-results.js';
 import createClient, { type Client } from 'openapi-fetch';
-import { operations, type OperationId } from '../generated/operations.js';
-import type { operations as OperationTypes, paths } from '../generated/types.js';
+import { operations, type OperationId } from '../../generated/operations.js';
+import type { operations as OperationTypes, paths } from '../../generated/types.js';
 import { runCall } from './call.js';
-import { checkOptions, type ChatGroupsClientOptions } from './client-options.js';
-import { Semaphore } from './concurrency.js';
+import { checkOptions, type ChatGroupsClientOptions } from './options.js';
+import { Semaphore } from './flow/concurrency.js';
 import { Endpoints, type EndpointRole } from './endpoints.js';
 import type {
   ApiError,
@@ -19,15 +19,15 @@ import type {
   UnclearOutcomeError,
   UnexpectedAnswerError,
   UserSigError,
-} from './errors.js';
+} from '../errors.js';
 import type { AttemptRecord } from './events.js';
-import { RequestGate } from './request-gate.js';
-import { Fleet } from './shared-limit/fleet.js';
-import { TimeoutSignals } from './timeout-signals.js';
+import { RequestGate } from './flow/gate.js';
+import { Fleet } from './flow/shared/fleet.js';
+import { TimeoutSignals } from './flow/timeouts.js';
 import { answerReader, type LooseRequest } from './attempt.js';
 import { createSigningMiddleware, type SigningQueryParam } from './signing.js';
 
-export type { ChatGroupsClientOptions, RateLimitPerOperation } from './client-options.js';
+export type { ChatGroupsClientOptions, RateLimitPerOperation } from './options.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types

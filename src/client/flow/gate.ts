@@ -3,7 +3,7 @@
  * slot comes first so that requests of a throttled operation wait without holding a place another operation could
  * use; the release frees both (the rate slot a window later, see rate-limiter.ts).
  */
-import { operations, type OperationId } from '../generated/operations.js';
+import { operations, type OperationId } from '../../../generated/operations.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Release, Semaphore } from './concurrency.js';
 import { SlidingWindowLimiter, type OperationLimiter, type RatePermit } from './rate-limiter.js';
@@ -11,7 +11,7 @@ import { SlidingWindowLimiter, type OperationLimiter, type RatePermit } from './
 /** Calls per window for each operation, or undefined where the operation is not limited. */
 export type RateLimits = { readonly [Op in OperationId]?: number };
 
-/** Makes an operation's limiter when its limit is to be shared with other processes (see shared-limit/). */
+/** Makes an operation's limiter when its limit is to be shared with other processes (see shared/). */
 export type SharedLimiterFactory = (operationId: OperationId, calls: number) => OperationLimiter;
 
 /** A request's way through the gate. */

@@ -4,7 +4,7 @@
  * the vendor's table. Hints name the SDKAppID, the identifier and the host, which are not secrets; never the key or
  * a UserSig. Which code gets which hint is the document's: the `hint` of each catalogue entry.
  */
-import { errorCodes, type ErrorCodeInfo } from '../generated/error-codes.js';
+import { errorCodes, type ErrorCodeInfo } from '../../generated/error-codes.js';
 
 export interface SigningSetUp {
   readonly sdkAppId: number;

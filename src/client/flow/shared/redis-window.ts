@@ -11,7 +11,7 @@
  * The epoch is the server time at which the app's keys were first written: a Redis that restarted empty gets a new
  * one, which is how every process learns that the calls it had registered were forgotten (see fleet.ts).
  */
-import type { OperationId } from '../../generated/operations.js';
+import type { OperationId } from '../../../../generated/operations.js';
 
 /** How a Redis call can end, seen from the limiter. */
 export type AcquireReply =

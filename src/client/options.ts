@@ -2,16 +2,16 @@
  * The options of `createChatGroupsClient`, their defaults, and the checks they pass before a client exists. A bad
  * option is refused by name and rule only: a value is never repeated, as it could be a secret in the wrong place.
  */
-import { operations, type OperationId } from '../generated/operations.js';
-import { regions, type RegionName } from '../generated/regions.js';
-import { MAX_TIMER_MS, systemClock, type Clock } from './clock.js';
-import { ClientOptionsError } from './errors.js';
+import { operations, type OperationId } from '../../generated/operations.js';
+import { regions, type RegionName } from '../../generated/regions.js';
+import { MAX_TIMER_MS, systemClock, type Clock } from './flow/clock.js';
+import { ClientOptionsError } from '../errors.js';
 import type { AttemptHook } from './events.js';
-import type { LimiterHook } from './shared-limit/limiter-events.js';
-import type { RateLimits } from './request-gate.js';
-import { defaultRetryPolicy, noRetryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
+import type { LimiterHook } from './flow/shared/limiter-events.js';
+import type { RateLimits } from './flow/gate.js';
+import { defaultRetryPolicy, noRetryPolicy, type RetryOptions, type RetryPolicy } from './policy.js';
 import type { SigningIdentity } from './signing.js';
-import { MAX_SDKAPPID, MAX_USERSIG_EXPIRE_SECONDS } from './usersig.js';
+import { MAX_SDKAPPID, MAX_USERSIG_EXPIRE_SECONDS } from '../usersig/usersig.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './answer-body.js';
 import {
   createUserSigSource,
@@ -24,7 +24,7 @@ import {
 
 /** Above the vendor's own 3 s server-side timeout, so the service gets to answer a slow request with its own code. */
 export const DEFAULT_TIMEOUT_MS = 5_000;
-export { MAX_TIMER_MS } from './clock.js';
+export { MAX_TIMER_MS } from './flow/clock.js';
 /** The local share while Redis is unreachable is the quota divided by this many processes unless told otherwise. */
 export const DEFAULT_FLEET_SIZE = 4;
 export const MAX_FLEET_SIZE = 1000;

@@ -1,12 +1,13 @@
 /**
- * An exact sliding-window limit: a call is accepted only if fewer than `limit` calls were accepted in the
+ * The sandbox's rate limit, which refuses (the vendor answers a call over the limit at once, it does not queue
+ * it). An exact sliding-window limit: a call is accepted only if fewer than `limit` calls were accepted in the
  * `windowMs` before it, so no window [t, t + windowMs), wherever it starts, ever holds more than `limit` accepted
  * calls. (A fixed per-second bucket would let 2 × limit through across a bucket edge.) Refused calls do not count,
  * as a client that backs off must get through once the window has moved on.
  *
  * The times of the last `limit` accepted calls are kept in a ring, so each check is O(1) and allocates nothing.
  */
-export class SlidingWindowLimiter {
+export class RateRefuser {
   readonly limit: number;
   readonly windowMs: number;
   readonly #acceptedAt: Float64Array;

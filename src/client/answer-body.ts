@@ -4,7 +4,7 @@
  * parsed and checked to be the result envelope, no deeper than any answer of the spec. Anything else is named by
  * the reason it is not the service's answer (see `UnexpectedAnswerReason`), never thrown.
  */
-import type { UnexpectedAnswerReason } from './errors.js';
+import type { UnexpectedAnswerReason } from '../errors.js';
 
 /**
  * The default of `maxResponseBytes`. The largest documented answers (a page of the conversation list, a create with

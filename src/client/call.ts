@@ -3,18 +3,18 @@
  * signed anew; fail over to the backup host when the current one cannot be reached; report every attempt; and tell
  * an unclear outcome (an unanswered attempt followed by an answer it would explain) apart from success and failure.
  */
-import { itemFailures } from './item-results.js';
-import type { OperationId } from '../generated/operations.js';
+import { itemFailures } from '../item-results.js';
+import type { OperationId } from '../../generated/operations.js';
 import { possibleEarlierEffect } from './already-done-answers.js';
 import { attemptOutcome, attemptUrl, runAttempt, type AttemptDependencies, type AttemptReport } from './attempt.js';
-import { MAX_TIMER_MS } from './client-options.js';
-import { sleep } from './clock.js';
+import { MAX_TIMER_MS } from './options.js';
+import { sleep } from './flow/clock.js';
 import type { CallInit, CallResult, RequestBody, ResponseBody } from './client.js';
 import type { Endpoint, Endpoints } from './endpoints.js';
-import { RequestValidationError, UnclearOutcomeError, type UnansweredAttempt } from './errors.js';
+import { RequestValidationError, UnclearOutcomeError, type UnansweredAttempt } from '../errors.js';
 import { emitAttempt, type AttemptHook, type AttemptRecord } from './events.js';
-import { planFailover, planRetry, type NextStep, type RetryPolicy } from './retry.js';
-import { validateRequest } from './validate.js';
+import { planFailover, planRetry, type NextStep, type RetryPolicy } from './policy.js';
+import { validateRequest } from '../validate.js';
 
 export interface CallDependencies extends AttemptDependencies {
   readonly endpoints: Endpoints;

@@ -1,5 +1,5 @@
 /**
- * One operation's rate limit in a fleet: the same promise as the in-process limiter (rate-limiter.ts): a call counts
+ * One operation's rate limit in a fleet: the same promise as the in-process limiter (../rate-limiter.ts): a call counts
  * from the moment it is let through until a window after its answer, the waiting calls of this process leave in the
  * order they asked, and an abort while waiting ends the wait and counts for nothing. The calls are let through by the
  * fleet's window in Redis, or by a local limiter of this process's share while the fleet keeps to local shares (see
@@ -8,7 +8,7 @@
  * One request to Redis at a time per operation serves the head of the queue; Redis answers how long to wait when the
  * window is full or the pace is ahead, so nothing polls.
  */
-import type { OperationId } from '../../generated/operations.js';
+import type { OperationId } from '../../../../generated/operations.js';
 import { abortReason } from '../abort.js';
 import { sleep } from '../clock.js';
 import { FifoQueue } from '../fifo-queue.js';

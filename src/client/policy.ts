@@ -4,7 +4,7 @@
  * table marks non-retryable is never retried. Waits are exponential with full jitter (a random wait between 0 and
  * the exponential cap), which spreads the retries of many clients instead of synchronising them.
  */
-import type { RetryStrategy } from '../generated/error-codes.js';
+import type { RetryStrategy } from '../../generated/error-codes.js';
 
 export interface RetryOptions {
   /** Attempts per call, the first included (default 4). */

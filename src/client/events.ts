@@ -2,10 +2,10 @@
  * What the client reports about each attempt: in `result.attempts` and, as it happens, to the `onAttempt` hook.
  * Nothing here ever holds a UserSig or a key; the URL is redacted.
  */
-import type { OperationId } from '../generated/operations.js';
+import type { OperationId } from '../../generated/operations.js';
 import type { EndpointRole } from './endpoints.js';
-import type { Delivery, NetworkFailureReason, UnexpectedAnswerReason, UserSigFailureReason } from './errors.js';
-import type { NextStep } from './retry.js';
+import type { Delivery, NetworkFailureReason, UnexpectedAnswerReason, UserSigFailureReason } from '../errors.js';
+import type { NextStep } from './policy.js';
 
 /** How one attempt ended; `code` is the ErrorCode (0 on success) or `undefined` when no envelope came back. */
 export type AttemptOutcome =
