@@ -10,7 +10,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { errorCodes, type DocumentedErrorCode } from '../generated/error-codes.js';
-import { createChatGroupsClient, type CallResult } from '../src/client/client.js';
+import type { CallResult } from '../src/client/call-types.js';
+import { createChatGroupsClient } from '../src/client/client.js';
 import type { AttemptEvent } from '../src/client/events.js';
 import type { RetryOptions } from '../src/client/policy.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture, type RunningSandbox } from '../src/sandbox/index.js';

@@ -16,7 +16,7 @@ import {
   type operationErrorCodes,
 } from '../generated/error-codes.js';
 import { operations, type OperationId } from '../generated/operations.js';
-import type { ResponseBody } from './client/client.js';
+import type { ResponseBody } from './client/bodies.js';
 import type { Rule, Violation } from './validate.js';
 
 /**

@@ -1,18 +1,7 @@
 /** The package entry: the client, its failures, UserSig tools and the spec's generated tables. */
-export {
-  createChatGroupsClient,
-  type CallFailure,
-  type CallInit,
-  type CallResult,
-  type CallSuccess,
-  type CallerPaths,
-  type ChatGroupsClient,
-  type ChatGroupsClientOptions,
-  type RawClient,
-  type Attempts,
-  type RequestBody,
-  type ResponseBody,
-} from './client/client.js';
+export { createChatGroupsClient, type CallerPaths, type ChatGroupsClient, type ChatGroupsClientOptions, type RawClient } from './client/client.js';
+export type { Attempts, CallFailure, CallInit, CallResult, CallSuccess } from './client/call-types.js';
+export type { RequestBody, ResponseBody } from './client/bodies.js';
 export { DEFAULT_FLEET_SIZE, DEFAULT_TIMEOUT_MS, type RateLimitPerOperation } from './client/options.js';
 export { DEFAULT_MAX_RESPONSE_BYTES, MAX_ANSWER_DEPTH } from './client/answer-body.js';
 export type { LimiterEvent, LimiterHook, LocalReason } from './client/flow/shared/limiter-events.js';

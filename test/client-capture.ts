@@ -5,7 +5,7 @@
  */
 import { inspect } from 'node:util';
 import { vi } from 'vitest';
-import type { CallResult } from '../src/client/client.js';
+import type { CallResult } from '../src/client/call-types.js';
 import type { AttemptEvent } from '../src/client/events.js';
 import type { OperationId } from '../generated/operations.js';
 

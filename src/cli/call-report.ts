@@ -3,7 +3,7 @@
  * client reported, so a script or the vendor's support gets the `random` of every attempt), and the readable form.
  */
 import type { OperationId } from '../../generated/operations.js';
-import type { CallFailure } from '../client/client.js';
+import type { CallFailure } from '../client/call-types.js';
 import type { ApiError, NetworkError, RequestValidationError, UnclearOutcomeError, UnexpectedAnswerError, UserSigError } from '../errors.js';
 import { itemFailures } from '../item-results.js';
 import { ExitCode } from './command.js';

@@ -4,7 +4,7 @@
  * runs and help are shared (`operation-command.ts`).
  */
 import type { OperationId } from '../../generated/operations.js';
-import type { CallInit, CallResult } from '../client/client.js';
+import type { CallInit, CallResult } from '../client/call-types.js';
 
 /** The request field naming the user an operation acts for; a bulk run sets it to each user of its list in turn. */
 export const USER_FIELD = 'From_Account';

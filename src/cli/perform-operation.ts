@@ -5,7 +5,9 @@
  * and checks; this only strings calls together.
  */
 import type { OperationId } from '../../generated/operations.js';
-import type { CallInit, CallResult, ChatGroupsClient, RequestBody } from '../client/client.js';
+import type { RequestBody } from '../client/bodies.js';
+import type { CallInit, CallResult } from '../client/call-types.js';
+import type { ChatGroupsClient } from '../client/client.js';
 import { PaginationError } from '../paginate.js';
 import type { PageCall, Paging } from './operation-spec.js';
 

@@ -4,7 +4,7 @@
  * `incomplete`, `unexpected-answer`, `usersig`), or just retry (`network`).
  */
 import type { OperationId } from '../../../generated/operations.js';
-import type { CallResult } from '../../client/client.js';
+import type { CallResult } from '../../client/call-types.js';
 import { possibleEarlierEffect } from '../../client/already-done-answers.js';
 import { failedItems } from '../call-report.js';
 import type { Performance } from '../perform-operation.js';

@@ -20,7 +20,7 @@ import { operations, type OperationId } from '../../../../generated/operations.j
 import type { Clock } from '../clock.js';
 import { causeOf, emitLimiter, type LimiterHook, type LocalReason } from './limiter-events.js';
 import { RedisWindow } from './redis-window.js';
-import { SharedLimiter } from './shared-limiter.js';
+import { SharedLimiter, type LimiterFleet } from './shared-limiter.js';
 
 /** How often a client that keeps to its local share tries Redis again. */
 export const PROBE_MS = 500;
@@ -44,7 +44,7 @@ export interface FleetOptions {
   readonly onLimiter: LimiterHook | undefined;
 }
 
-export class Fleet {
+export class Fleet implements LimiterFleet {
   readonly window: RedisWindow;
   readonly fleetSize: number;
   readonly leaseMs: number;

@@ -10,11 +10,11 @@
  */
 import type { OperationId } from '../../../../generated/operations.js';
 import { abortReason } from '../abort.js';
-import { sleep } from '../clock.js';
+import { sleep, type Clock } from '../clock.js';
 import { FifoQueue } from '../fifo-queue.js';
 import { CATCH_UP_MS, SlidingWindowLimiter, type OperationLimiter, type RatePermit } from '../rate-limiter.js';
-import type { Fleet } from './fleet.js';
-import { RedisClientMissingError, type CountingCall, type WindowParameters } from './redis-window.js';
+import type { LocalReason } from './limiter-events.js';
+import { RedisClientMissingError, type CountingCall, type RedisWindow, type WindowParameters } from './redis-window.js';
 
 interface Waiter {
   readonly resolve: (permit: RatePermit) => void;
@@ -29,13 +29,32 @@ interface OwnCall {
   localPermit: RatePermit | undefined;
 }
 
+/**
+ * What a limiter reads from and tells its fleet (the Fleet of fleet.ts): described here, so that the fleet, which
+ * makes the limiters, and the limiters do not import each other.
+ */
+export interface LimiterFleet {
+  readonly window: RedisWindow;
+  readonly fleetSize: number;
+  readonly leaseMs: number;
+  readonly clock: Clock;
+  readonly epoch: string | undefined;
+  readonly generation: number;
+  readonly mirroring: boolean;
+  asksRedis(): boolean;
+  newId(): string;
+  toShared(): void;
+  toLocal(reason: LocalReason, error?: unknown, forMs?: number): void;
+  register(): Promise<void>;
+}
+
 export class SharedLimiter implements OperationLimiter {
   readonly operationId: OperationId;
   readonly limit: number;
   readonly windowMs: number;
   /** Calls per window this process may make alone: the quota divided by the fleet size. */
   readonly share: number;
-  readonly #fleet: Fleet;
+  readonly #fleet: LimiterFleet;
   readonly #parameters: WindowParameters;
   readonly #queue = new FifoQueue<Waiter>();
   readonly #own = new Map<string, OwnCall>();
@@ -44,7 +63,7 @@ export class SharedLimiter implements OperationLimiter {
   #localGeneration = -1;
   #warnedMissing = false;
 
-  constructor(fleet: Fleet, operationId: OperationId, limit: number, windowMs: number) {
+  constructor(fleet: LimiterFleet, operationId: OperationId, limit: number, windowMs: number) {
     this.#fleet = fleet;
     this.operationId = operationId;
     this.limit = limit;
