@@ -28,8 +28,9 @@ import {
 import type { AttemptOutcome } from './events.js';
 import { classifyRejection } from './network-failure.js';
 import type { Pass, RequestGate } from './flow/gate.js';
+import { replacesUserSig } from './policy.js';
 import { signatureHint, type SigningSetUp } from './signature-hints.js';
-import { randomUint32, redactedRequestUrl, signingQuery, type SigningIdentity, type SigningValues } from './signing.js';
+import { randomUint32, redactedRequestUrl, signingQuery, signingValues, type SigningIdentity, type SigningValues } from './signing.js';
 import type { TimeoutSignals } from './flow/timeouts.js';
 import { UserSigUnavailableError, type UserSigSource } from './usersig-source.js';
 
@@ -167,14 +168,13 @@ export async function runAttempt<Op extends OperationId>(
   // Drawn first, so even an attempt that gets no UserSig or is aborted in the queue has the `random` it would have carried.
   const random = randomUint32();
   const queuedAt = clock.now();
-  let userSig: string;
+  let signing: SigningValues;
   try {
-    userSig = await identity.userSigs.get(callerSignal);
+    signing = await signingValues(identity, random, callerSignal);
   } catch (thrown) {
     const error = notSigned(dependencies, operationId, endpoint, random, thrown, callerSignal);
     return { random, endpoint, queuedMs: clock.now() - queuedAt, durationMs: 0, answer: { ok: false, error } };
   }
-  const signing: SigningValues = { sdkAppId: identity.sdkAppId, identifier: identity.identifier, userSig, random };
   const query = signingQuery(signing);
 
   let pass: Pass;
@@ -326,7 +326,7 @@ function apiFailure<Op extends OperationId>(
     hint: signatureHint(envelope.ErrorCode, { ...dependencies.setUp, host: endpoint.host, reSigned: input.reSigned }),
   });
   // The next attempt or call then gets a new UserSig; the sig is named so a replacement fetched meanwhile is kept.
-  if (error.strategy === 're-sign-once') dependencies.identity.userSigs.invalidate(signing.userSig);
+  if (replacesUserSig(error.strategy)) dependencies.identity.userSigs.invalidate(signing.userSig);
   return { ok: false, error };
 }
 

@@ -1,11 +1,10 @@
 /**
- * A whole call: check the body, then attempts until one succeeds or the retry policy says stop, each attempt
+ * A whole call: check the body, then attempts until one succeeds or the policy (policy.ts) says stop, each attempt
  * signed anew; fail over to the backup host when the current one cannot be reached; report every attempt; and tell
  * an unclear outcome (an unanswered attempt followed by an answer it would explain) apart from success and failure.
  */
 import { itemFailures } from '../item-results.js';
 import type { OperationId } from '../../generated/operations.js';
-import { possibleEarlierEffect } from './already-done-answers.js';
 import { attemptOutcome, attemptUrl, runAttempt, type AttemptDependencies, type AttemptReport } from './attempt.js';
 import { MAX_TIMER_MS } from './options.js';
 import { sleep } from './flow/clock.js';
@@ -14,7 +13,7 @@ import type { CallInit, CallResult } from './call-types.js';
 import type { Endpoint, Endpoints } from './endpoints.js';
 import { RequestValidationError, UnclearOutcomeError, type UnansweredAttempt } from '../errors.js';
 import { emitAttempt, type AttemptHook, type AttemptRecord } from './events.js';
-import { planFailover, planRetry, type NextStep, type RetryPolicy } from './policy.js';
+import { nextStep, possibleEarlierEffect, unreachable, type NextStep, type RetryPolicy } from './policy.js';
 import { validateRequest } from '../validate.js';
 
 export interface CallDependencies extends AttemptDependencies {
@@ -47,18 +46,10 @@ function decide(
     elapsedMs: dependencies.clock.now() - state.startedAt,
     reSigned: state.reSigned,
   };
-  if (signal?.aborted) return { action: 'stop', reason: 'aborted' };
-  // Unreachable before anything was sent: the other host gets the request at once, the first time in a call.
-  if (unreachable(report) && !state.failedOver && dependencies.endpoints.alternative(endpoint) !== undefined) {
-    const failover = planFailover(dependencies.retry, history);
-    if (failover !== undefined) return failover;
-  }
-  return planRetry(dependencies.retry, answer.error.strategy, history);
-}
-
-function unreachable(report: AttemptReport<OperationId>): boolean {
-  const { answer } = report;
-  return !answer.ok && answer.error.kind === 'network' && answer.error.reason === 'connection' && answer.error.delivery === 'not-sent';
+  return nextStep(dependencies.retry, answer.error, history, {
+    aborted: signal?.aborted === true,
+    canFailOver: !state.failedOver && dependencies.endpoints.alternative(endpoint) !== undefined,
+  });
 }
 
 function nextEndpoint(dependencies: CallDependencies, report: AttemptReport<OperationId>, step: NextStep, state: CallState): Endpoint {
@@ -142,7 +133,7 @@ export async function runCall<Op extends OperationId>(
     };
     state.records.push(record);
     // Later calls go to the other host for a while, whether or not this one goes on.
-    if (unreachable(report)) dependencies.endpoints.markUnreachable(report.endpoint);
+    if (!report.answer.ok && unreachable(report.answer.error)) dependencies.endpoints.markUnreachable(report.endpoint);
     const step = decide(dependencies, report, state, init.signal);
     if (dependencies.onAttempt !== undefined) {
       emitAttempt(dependencies.onAttempt, { ...record, operationId, url: attemptUrl(dependencies, operationId, report), next: step });

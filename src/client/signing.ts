@@ -1,7 +1,10 @@
 /**
  * Signs requests: every call carries the signing parameters the document names (`x-signing-role`: the SDKAppID, the
- * admin identifier, the UserSig, a fresh random and the request format) in its query string. Callers never pass them; this middleware sets them on the Request openapi-fetch built, replacing any value
- * already there so a caller's stray parameter cannot override the signature.
+ * admin identifier, the UserSig, a fresh random and the request format) in its query string. Callers never pass them.
+ * The typed methods and `client.raw` sign the same way: `signingValues` gets the UserSig, `signingQuery` turns the
+ * values into the query; the typed methods hand that query to openapi-fetch (see attempt.ts), and the middleware of
+ * `client.raw` sets it on the Request openapi-fetch built, replacing any value already there so a caller's stray
+ * parameter cannot override the signature.
  */
 import { webcrypto } from 'node:crypto';
 import type { Middleware } from 'openapi-fetch';
@@ -56,6 +59,15 @@ export interface SigningValues {
 /** The signing parameters as an openapi-fetch query, named as the document names them. */
 export type SigningQuery = Readonly<Record<SigningQueryParam, string | number>>;
 
+/**
+ * What a request to carry `random` is signed with: the identity and its current UserSig (the cached one, fetched
+ * anew when it is about to expire or was invalidated). Rejects as the UserSig source does.
+ */
+export async function signingValues(identity: SigningIdentity, random: number, signal: AbortSignal | undefined): Promise<SigningValues> {
+  const userSig = await identity.userSigs.get(signal);
+  return { sdkAppId: identity.sdkAppId, identifier: identity.identifier, userSig, random };
+}
+
 export function signingQuery(values: SigningValues): SigningQuery {
   return {
     [signingParameters.sdkAppId]: values.sdkAppId,
@@ -78,13 +90,12 @@ export function redactedRequestUrl(baseUrl: string, path: string, identity: Pick
 
 /** Returns a copy of `request` carrying the signing parameters, with a fresh `random`. */
 export async function signRequest(request: Request, identity: SigningIdentity): Promise<SignedRequest> {
-  const userSig = await identity.userSigs.get(request.signal);
-  const random = randomUint32();
+  const signing = await signingValues(identity, randomUint32(), request.signal);
   const url = new URL(request.url);
-  const query = signingQuery({ ...identity, userSig, random });
+  const query = signingQuery(signing);
   for (const name of signingQueryParams) url.searchParams.delete(name);
   for (const name of signingQueryParams) url.searchParams.append(name, String(query[name]));
-  return { random, userSig, request: new Request(url, request) };
+  return { random: signing.random, userSig: signing.userSig, request: new Request(url, request) };
 }
 
 // Keyed by the Response object so that concurrent requests cannot mix up their randoms, and nothing is retained

@@ -5,7 +5,7 @@
  */
 import type { OperationId } from '../../../generated/operations.js';
 import type { CallResult } from '../../client/call-types.js';
-import { possibleEarlierEffect } from '../../client/already-done-answers.js';
+import { possibleEarlierEffect } from '../../client/policy.js';
 import { failedItems } from '../call-report.js';
 import type { Performance } from '../perform-operation.js';
 
