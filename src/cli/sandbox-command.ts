@@ -1,9 +1,10 @@
 import process from 'node:process';
 // Types only at the top: the sandbox is loaded when this command runs, so other commands do not pay for it at start-up.
+import { gatewayCodes } from '../sandbox/codes.js';
 import type { Fixture, RunningSandbox, SandboxTimeouts } from '../sandbox/index.js';
 import { ExitCode, reportUsageError, type CliIo, type Command } from './command.js';
 import { parseFlags } from './flags.js';
-import { SECRET_KEY_ENV } from './usersig-command.js';
+import { SECRET_KEY_ENV } from './settings.js';
 
 export const DEFAULT_SANDBOX_PORT = 4012;
 const DEFAULT_HOST = '127.0.0.1';
@@ -35,10 +36,10 @@ Options:
   --keep-alive-timeout MS
                         how long an idle keep-alive connection stays open (default ${DEFAULT_TIMEOUTS.keepAliveMs})
   --max-state-bytes N   bound on the sandbox's data (an estimate of its memory); a change that could exceed it
-                        gets 51008 and changes nothing (default ${DEFAULT_MAX_STATE_BYTES})
+                        gets ${gatewayCodes.stateFull} and changes nothing (default ${DEFAULT_MAX_STATE_BYTES})
   -h, --help            show this help
 
-Bodies must be UTF-8 JSON (60003 otherwise) nested at most ${maxNestingDepth} levels deep (the bad-request code
+Bodies must be UTF-8 JSON (${gatewayCodes.bodyNotJson} otherwise) nested at most ${maxNestingDepth} levels deep (the bad-request code
 otherwise); fields the document does not declare are ignored and never stored.
 
 Stops gracefully on SIGINT (Ctrl+C) or SIGTERM: calls in flight finish, keep-alive connections close.

@@ -6,8 +6,8 @@
 import type { OperationId } from '../../../generated/operations.js';
 import type { CallResult } from '../../client/call-types.js';
 import { possibleEarlierEffect } from '../../client/policy.js';
-import { failedItems } from '../call-report.js';
-import type { Performance } from '../perform-operation.js';
+import { failedItems } from '../operations/report.js';
+import type { Performance } from '../operations/perform.js';
 
 export type OutcomeKind =
   /** ErrorCode 0. */

@@ -4,12 +4,12 @@
  * is recorded, so a report shows the `random` and attempts of each. The client does the signing, limits, retries
  * and checks; this only strings calls together.
  */
-import type { OperationId } from '../../generated/operations.js';
-import type { RequestBody } from '../client/bodies.js';
-import type { CallInit, CallResult } from '../client/call-types.js';
-import type { ChatGroupsClient } from '../client/client.js';
-import { PaginationError } from '../paginate.js';
-import type { PageCall, Paging } from './operation-spec.js';
+import type { OperationId } from '../../../generated/operations.js';
+import type { RequestBody } from '../../client/bodies.js';
+import type { CallInit, CallResult } from '../../client/call-types.js';
+import type { ChatGroupsClient } from '../../client/client.js';
+import { PaginationError } from '../../paginate.js';
+import type { PageCall, Paging } from './entry.js';
 
 export interface Performance {
   /** The last call: its failure when one failed, else the last page. */

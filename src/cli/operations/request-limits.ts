@@ -2,7 +2,7 @@
  * The limits of request fields as help text ("1 to 32 UTF-8 bytes", "1 to 100"), read from the request schemas in
  * generated/operations.ts, so `--help` says what the client will check and never a number typed by hand.
  */
-import { operations, type OperationId } from '../../generated/operations.js';
+import { operations, type OperationId } from '../../../generated/operations.js';
 
 type Schema = Readonly<Record<string, unknown>>;
 

@@ -1,14 +1,14 @@
 /**
  * The command table: one entry per vendor operation that has a friendly name and field flags. An operation of the
  * spec without an entry still gets a command, named after its vendor command and taking `--body` (see
- * `operation-commands.ts`), so a newly specified operation is usable before anyone writes its entry.
+ * `commands.ts`), so a newly specified operation is usable before anyone writes its entry.
  *
  * Conversations are written `user:ID` (a one-to-one conversation) or `group:GROUP_ID` (a group chat), the two kinds
  * of `ContactItem`.
  */
-import { markItem, parseStandardMark, type MarkFlag } from '../marks.js';
-import { readAllContactGroups, paginateRecentContacts, type ContactGroupClient, type RecentContactClient } from '../paginate.js';
-import { field, FlagError, list, text, texts, type FlagValues, type OperationCommandSpec } from './operation-spec.js';
+import { markItem, parseStandardMark, type MarkFlag } from '../../marks.js';
+import { readAllContactGroups, paginateRecentContacts, type ContactGroupClient, type RecentContactClient } from '../../paginate.js';
+import { field, FlagError, list, text, texts, type FlagValues, type OperationCommandSpec } from './entry.js';
 import { alreadyDoneCode, byteLimit, countLimit, valueLimit } from './request-limits.js';
 
 const USER_FLAG = { name: 'user', value: 'ID', help: 'the user (From_Account) whose data this is' } as const;

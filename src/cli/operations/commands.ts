@@ -4,11 +4,11 @@
  * bulk runs, when the operation acts for a user). An operation added to the spec is thus on the command line as soon
  * as `generated/` is regenerated.
  */
-import { operations, type OperationId } from '../../generated/operations.js';
-import type { Command } from './command.js';
-import { operationCommand, takesUser } from './operation-command.js';
-import { field, text, USER_FIELD, type OperationCommandSpec } from './operation-spec.js';
-import { operationCommandSpecs } from './operation-specs.js';
+import { operations, type OperationId } from '../../../generated/operations.js';
+import type { Command } from '../command.js';
+import { operationCommand, takesUser } from './command.js';
+import { field, text, USER_FIELD, type OperationCommandSpec } from './entry.js';
+import { operationCommandSpecs } from './table.js';
 
 type Schema = {
   readonly type?: unknown;

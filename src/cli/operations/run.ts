@@ -2,17 +2,17 @@
  * The part of an operation command that talks to the service, through the client only: one call (every page of a
  * paged read) with its report, or a bulk run. Loaded once the flags and settings have passed their checks.
  */
-import { operations, type OperationId } from '../../generated/operations.js';
-import { createChatGroupsClient, type ChatGroupsClient, type ChatGroupsClientOptions } from '../client/client.js';
-import { ClientOptionsError } from '../errors.js';
-import { runBulk } from './bulk/bulk-run.js';
-import { callFacts, exitCodeOf, failedItems, performanceJson } from './call-report.js';
-import { ExitCode, type CliIo } from './command.js';
-import type { BulkSettings } from './operation-command.js';
-import { networkAdvice } from './network-advice.js';
-import type { OperationCommandSpec } from './operation-spec.js';
-import { performOperation, type Performance } from './perform-operation.js';
-import type { LimiterEvent } from '../client/flow/shared/limiter-events.js';
+import { operations, type OperationId } from '../../../generated/operations.js';
+import { createChatGroupsClient, type ChatGroupsClient, type ChatGroupsClientOptions } from '../../client/client.js';
+import { ClientOptionsError } from '../../errors.js';
+import { runBulk } from '../bulk/bulk-run.js';
+import { callFacts, exitCodeOf, failedItems, performanceJson } from './report.js';
+import { ExitCode, type CliIo } from '../command.js';
+import type { BulkSettings } from './build-request.js';
+import { networkAdvice } from '../network-advice.js';
+import type { OperationCommandSpec } from './entry.js';
+import { performOperation, type Performance } from './perform.js';
+import type { LimiterEvent } from '../../client/flow/shared/limiter-events.js';
 
 export interface OperationPlan {
   readonly io: CliIo;

@@ -1,9 +1,9 @@
 /** The `--help` text of an operation command, built from its table entry, the spec and the shared flag lists. */
-import { operations, type OperationId } from '../../generated/operations.js';
-import { bulkFlags, flagLines, requestFlags, settingFlags } from './api-flags.js';
-import { SETTINGS_ENV } from './connection-settings.js';
+import { operations, type OperationId } from '../../../generated/operations.js';
+import { bulkFlags, flagLines, requestFlags, settingFlags, usageToken, type FieldFlag } from '../flags.js';
+import { SETTINGS_ENV } from '../settings.js';
 import { alreadyDoneCode } from './request-limits.js';
-import type { OperationCommandSpec } from './operation-spec.js';
+import type { OperationCommandSpec } from './entry.js';
 
 export const EXIT_CODES_HELP = `Exit codes:
   0    success; also an unclear outcome whose answer an earlier, unanswered attempt explains (e.g. ${alreadyDoneCode('delContactGroup')} after a
@@ -26,11 +26,37 @@ ${SETTINGS_ENV.backupUrl}. Flags override them, except the secret key, which is 
 UserSig goes only to the primary host and to the backup domain a vendor page lists for the region, or to the
 backup URL you name.`;
 
+interface ObjectSchema {
+  readonly required?: readonly string[];
+  readonly properties?: Readonly<Record<string, ObjectSchema>>;
+  readonly items?: ObjectSchema;
+  readonly oneOf?: readonly ObjectSchema[];
+}
+
+/** Whether the field at `path` (`A[0].B`) must be present: required at every step, in every variant. */
+function requiredAt(schema: ObjectSchema, path: readonly string[]): boolean {
+  const [step, ...rest] = path;
+  if (step === undefined) return true;
+  if (schema.oneOf !== undefined && schema.oneOf.length > 0) return schema.oneOf.every((variant) => requiredAt(variant, path));
+  const name = step.replace(/\[\d+\]$/, '');
+  const property = schema.properties?.[name];
+  if (!(schema.required ?? []).includes(name) || property === undefined) return false;
+  return requiredAt(name === step ? property : (property.items ?? {}), rest);
+}
+
+/** The flags that set a field the request schema requires: the others are shown as optional in the usage line. */
+function requiredFlags(spec: OperationCommandSpec, operationId: OperationId): ReadonlySet<string> {
+  const schema = operations[operationId].requestSchema as ObjectSchema;
+  return new Set(Object.entries(spec.fieldFlags).flatMap(([field, flag]) => (requiredAt(schema, field.split('.')) ? [flag] : [])));
+}
+
 export function operationHelp(spec: OperationCommandSpec, operationId: OperationId, bulk: boolean): string {
   const operation = operations[operationId];
-  const fieldUsage = spec.flags.map((flag) => `--${flag.name}${flag.value === undefined ? '' : ` ${flag.value}`}`).join(' ');
+  const required = requiredFlags(spec, operationId);
+  const token = (flag: FieldFlag): string => usageToken(flag, !required.has(`--${flag.name}`));
+  const fieldUsage = spec.flags.map(token).join(' ');
   const single = `chat-groups ${spec.name} ${fieldUsage === '' ? '--body JSON|@FILE' : fieldUsage} [options]`;
-  const bulkFields = spec.flags.filter((flag) => flag.name !== 'user').map((flag) => `--${flag.name}${flag.value === undefined ? '' : ` ${flag.value}`}`);
+  const bulkFields = spec.flags.filter((flag) => flag.name !== 'user').map(token);
   const usage = bulk
     ? [`Usage: ${single}`, `       chat-groups ${spec.name} ${[...bulkFields, '--users-file FILE|-', '--results FILE'].join(' ')} [options]`]
     : [`Usage: ${single}`];

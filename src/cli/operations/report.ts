@@ -2,12 +2,12 @@
  * How the outcome of one command reaches the user: the exit code, the JSON form printed by `--json` (everything the
  * client reported, so a script or the vendor's support gets the `random` of every attempt), and the readable form.
  */
-import type { OperationId } from '../../generated/operations.js';
-import type { CallFailure } from '../client/call-types.js';
-import type { ApiError, NetworkError, RequestValidationError, UnclearOutcomeError, UnexpectedAnswerError, UserSigError } from '../errors.js';
-import { itemFailures } from '../item-results.js';
-import { ExitCode } from './command.js';
-import type { Performance } from './perform-operation.js';
+import type { OperationId } from '../../../generated/operations.js';
+import type { CallFailure } from '../../client/call-types.js';
+import type { ApiError, NetworkError, RequestValidationError, UnclearOutcomeError, UnexpectedAnswerError, UserSigError } from '../../errors.js';
+import { itemFailures } from '../../item-results.js';
+import { ExitCode } from '../command.js';
+import type { Performance } from './perform.js';
 
 type CallError = CallFailure<OperationId>['error'];
 

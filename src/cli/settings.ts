@@ -1,11 +1,24 @@
 /**
- * Where the API commands get the app they act for: the environment, overridden by flags, except the secret key, which
- * is read from the environment only so it never lands in shell history or process listings. Every problem is found
- * before any call and named by the setting the user has to fix, never by repeating its value.
+ * Where the commands get the app they act for: the environment, overridden by flags, except the secret key, which is
+ * read from the environment only so it never lands in shell history or process listings (every command refuses a
+ * flag that looks like one). Every problem is found before any call and named by the setting the user has to fix,
+ * never by repeating its value.
  */
 import { regions, type RegionName } from '../../generated/regions.js';
 import { MAX_SDKAPPID } from '../usersig/usersig.js';
-import { SECRET_KEY_ENV } from './usersig-command.js';
+
+/** The one place the secret key is read from. */
+export const SECRET_KEY_ENV = 'TENCENT_CHAT_SECRET_KEY';
+
+// Catches the obvious spellings before parseArgs would call them merely "unknown".
+const SECRET_FLAG = /^--?(secret[-_]?key|secret|key|sk)(=|$)/i;
+
+/** The refusal of a command line that tries to pass the secret key as a flag, or undefined when it does not. */
+export function secretFlagProblem(argv: readonly string[]): string | undefined {
+  return argv.some((arg) => SECRET_FLAG.test(arg))
+    ? `the secret key cannot be passed as a flag; it is read from the environment variable ${SECRET_KEY_ENV} only, so it never lands in shell history`
+    : undefined;
+}
 
 export const SETTINGS_ENV = {
   sdkAppId: 'TENCENT_CHAT_SDKAPPID',

@@ -1,26 +1,17 @@
 /**
- * The shape of one entry of the command table (`operation-specs.ts`): how a vendor operation looks on the command
+ * The shape of one entry of the command table (`table.ts`): how a vendor operation looks on the command
  * line. Only what differs between operations lives in an entry; parsing, settings, the call, paging, output, bulk
- * runs and help are shared (`operation-command.ts`).
+ * runs and help are shared (`command.ts`, `build-request.ts`, `run.ts`).
  */
-import type { OperationId } from '../../generated/operations.js';
-import type { CallInit, CallResult } from '../client/call-types.js';
+import type { OperationId } from '../../../generated/operations.js';
+import type { CallInit, CallResult } from '../../client/call-types.js';
+import type { FieldFlag } from '../flags.js';
 
 /** The request field naming the user an operation acts for; a bulk run sets it to each user of its list in turn. */
 export const USER_FIELD = 'From_Account';
 
 /** Parsed flag values as `parseArgs` gives them. */
 export type FlagValues = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
-
-export interface FieldFlag {
-  /** Without the dashes. */
-  readonly name: string;
-  /** The placeholder in help, e.g. `ID`; absent for a switch. */
-  readonly value?: string;
-  readonly help: string;
-  /** May be given several times; the values arrive as an array. */
-  readonly multiple?: boolean;
-}
 
 /** One page's call, as the client's paginators (`src/paginate.ts`) take a client method. */
 export type PageCall = (body: never, init?: CallInit) => Promise<CallResult<OperationId>>;
