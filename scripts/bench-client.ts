@@ -24,9 +24,9 @@ import createClient from 'openapi-fetch';
 import ts from 'typescript';
 import { operations } from '../generated/operations.js';
 import type { paths } from '../generated/types.js';
-import { createChatGroupsClient } from '../src/client.js';
-import { randomUint32 } from '../src/signing.js';
-import { generateUserSig } from '../src/usersig.js';
+import { createChatGroupsClient } from '../src/client/client.js';
+import { randomUint32 } from '../src/client/signing.js';
+import { generateUserSig } from '../src/usersig/usersig.js';
 
 const TARGET = 0.8;
 const SDK_APP_ID = 1400000000;

@@ -14,7 +14,8 @@
 import { parseArgs } from 'node:util';
 import { errorCodes, type DocumentedErrorCode } from '../generated/error-codes.js';
 import { operations } from '../generated/operations.js';
-import { createChatGroupsClient, type CallResult } from '../src/client.js';
+import type { CallResult } from '../src/client/call-types.js';
+import { createChatGroupsClient } from '../src/client/client.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture } from '../src/sandbox/index.js';
 
 const SDK_APP_ID = 1400000000;

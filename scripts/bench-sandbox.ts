@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { operations } from '../generated/operations.js';
 import { DEVELOPMENT_SECRET_KEY } from '../src/sandbox/index.js';
-import { generateUserSig } from '../src/usersig.js';
+import { generateUserSig } from '../src/usersig/usersig.js';
 import { buildPackageForBench, publishReport } from './bench-support.js';
 import { startPrism } from './prism.js';
 

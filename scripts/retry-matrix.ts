@@ -10,11 +10,12 @@
  */
 import { pathToFileURL } from 'node:url';
 import { errorCodes, type DocumentedErrorCode } from '../generated/error-codes.js';
-import { createChatGroupsClient, type CallResult } from '../src/client.js';
-import type { AttemptEvent } from '../src/events.js';
-import type { RetryOptions } from '../src/retry.js';
+import type { CallResult } from '../src/client/call-types.js';
+import { createChatGroupsClient } from '../src/client/client.js';
+import type { AttemptEvent } from '../src/client/events.js';
+import type { RetryOptions } from '../src/client/policy.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture, type RunningSandbox } from '../src/sandbox/index.js';
-import { generateUserSig } from '../src/usersig.js';
+import { generateUserSig } from '../src/usersig/usersig.js';
 
 export const SDK_APP_ID = 1400000000;
 export const ADMIN = 'administrator';

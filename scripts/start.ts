@@ -24,7 +24,7 @@ import { startPrism, type PrismOptions } from './prism.js';
 import { supervise } from './supervisor.js';
 import { serveDocs, type DocsServer } from './serve-docs.js';
 import { DEFAULT_SANDBOX_PORT } from '../src/cli/sandbox-command.js';
-import { generateUserSig } from '../src/usersig.js';
+import { generateUserSig } from '../src/usersig/usersig.js';
 import { CONTROL_PREFIX, DEVELOPMENT_SECRET_KEY, defaultFixture, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -7,7 +7,6 @@
  */
 import {
   errorCodes,
-  retryableHttpStatuses,
   type DocumentedErrorCode,
   type ErrorCodeInfo,
   type ErrorScope,
@@ -16,7 +15,8 @@ import {
   type operationErrorCodes,
 } from '../generated/error-codes.js';
 import { operations, type OperationId } from '../generated/operations.js';
-import type { ResponseBody } from './client.js';
+import type { ResponseBody } from './client/bodies.js';
+import { networkRetryable, type Delivery, type NetworkFailureReason } from './client/policy.js';
 import type { Rule, Violation } from './validate.js';
 
 /**
@@ -200,18 +200,7 @@ export class ApiError<Op extends OperationId = OperationId> extends ChatGroupsEr
   }
 }
 
-/**
- * Why no answer came back: a status other than 200 that is not a redirect (`http-status`), a failed connection, a
- * timeout, or the caller's abort. An answer that came back but is not the envelope is an `UnexpectedAnswerError`.
- */
-export type NetworkFailureReason = 'http-status' | 'connection' | 'timeout' | 'aborted';
-
-/**
- * Whether the service may have acted on the request: `not-sent` when it provably never left (DNS or connection
- * failure, or aborted while queued), `unknown` otherwise (a timeout or a lost connection may come after the service
- * acted, and a gateway may answer 502 after passing the request on).
- */
-export type Delivery = 'not-sent' | 'unknown';
+export type { Delivery, NetworkFailureReason } from './client/policy.js';
 
 const networkMeanings: Record<NetworkFailureReason, string> = {
   'http-status': 'The service or a gateway answered with an HTTP status other than 200, so no result came back.',
@@ -219,22 +208,6 @@ const networkMeanings: Record<NetworkFailureReason, string> = {
   timeout: 'No answer came back in time.',
   aborted: 'The request was aborted by its caller.',
 };
-
-/** Gateway statuses that say "try again" (the document's `x-retryable-statuses`); others (e.g. 500) are not. */
-export const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set(retryableHttpStatuses);
-
-function networkRetryable(reason: NetworkFailureReason, status: number | undefined): boolean {
-  switch (reason) {
-    case 'connection':
-    case 'timeout':
-      return true;
-    case 'http-status':
-      return status !== undefined && RETRYABLE_HTTP_STATUSES.has(status);
-    case 'aborted':
-      // The caller asked to stop.
-      return false;
-  }
-}
 
 export interface NetworkErrorDetails {
   operationId: OperationId;

@@ -1,25 +1,14 @@
 /** The package entry: the client, its failures, UserSig tools and the spec's generated tables. */
-export {
-  createChatGroupsClient,
-  type CallFailure,
-  type CallInit,
-  type CallResult,
-  type CallSuccess,
-  type CallerPaths,
-  type ChatGroupsClient,
-  type ChatGroupsClientOptions,
-  type RawClient,
-  type Attempts,
-  type RequestBody,
-  type ResponseBody,
-} from './client.js';
-export { DEFAULT_FLEET_SIZE, DEFAULT_TIMEOUT_MS, type RateLimitPerOperation } from './client-options.js';
-export { DEFAULT_MAX_RESPONSE_BYTES, MAX_ANSWER_DEPTH } from './answer-body.js';
-export type { LimiterEvent, LimiterHook, LocalReason } from './shared-limit/limiter-events.js';
-export type { AttemptEvent, AttemptOutcome, AttemptRecord } from './events.js';
-export type { NextStep, RetryOptions } from './retry.js';
-export type { Clock } from './clock.js';
-export type { EndpointRole } from './endpoints.js';
+export { createChatGroupsClient, type CallerPaths, type ChatGroupsClient, type ChatGroupsClientOptions, type RawClient } from './client/client.js';
+export type { Attempts, CallFailure, CallInit, CallResult, CallSuccess } from './client/call-types.js';
+export type { RequestBody, ResponseBody } from './client/bodies.js';
+export { DEFAULT_FLEET_SIZE, DEFAULT_TIMEOUT_MS, type RateLimitPerOperation } from './client/options.js';
+export { DEFAULT_MAX_RESPONSE_BYTES, MAX_ANSWER_DEPTH } from './client/answer-body.js';
+export type { LimiterEvent, LimiterHook, LocalReason } from './client/flow/shared/limiter-events.js';
+export type { AttemptEvent, AttemptOutcome, AttemptRecord } from './client/events.js';
+export type { NextStep, RetryOptions } from './client/policy.js';
+export type { Clock } from './client/flow/clock.js';
+export type { EndpointRole } from './client/endpoints.js';
 export {
   ApiError,
   ChatGroupsError,
@@ -39,7 +28,7 @@ export {
   type UserSigFailureReason,
   type OperationCode,
 } from './errors.js';
-export { randomUint32, requestRandom, signingQueryParams, type SigningQueryParam } from './signing.js';
+export { randomUint32, requestRandom, signingQueryParams, type SigningQueryParam } from './client/signing.js';
 export {
   decodeUserSig,
   generateUserSig,
@@ -51,7 +40,7 @@ export {
   type GenerateUserSigOptions,
   type UserSigExpectation,
   type UserSigVerification,
-} from './usersig.js';
+} from './usersig/usersig.js';
 export {
   createUserSigSource,
   DEFAULT_USERSIG_TIMEOUT_MS,
@@ -59,7 +48,7 @@ export {
   type UserSigProvider,
   type UserSigSource,
   type UserSigSourceOptions,
-} from './usersig-source.js';
+} from './client/usersig-source.js';
 export { validateAgainstSchema, validateRequest, validateResponse, utf8ByteLength, type ResponseViolation, type Rule, type Violation } from './validate.js';
 export { errorCodes, operationErrorCodes, type DocumentedErrorCode, type ErrorCodeInfo, type PublicErrorCode, type RetryStrategy } from '../generated/error-codes.js';
 export { operations, specVersion, type OperationId } from '../generated/operations.js';

@@ -7,7 +7,8 @@
  * so the iterators stop with a `PaginationError` after `maxPages` pages, or as soon as a page would send the same
  * cursor again, instead of looping for ever.
  */
-import type { CallInit, RequestBody, ResponseBody } from './client.js';
+import type { RequestBody, ResponseBody } from './client/bodies.js';
+import type { CallInit } from './client/call-types.js';
 import type { ContactGroupData, GroupItem, SessionItem } from '../generated/types.js';
 
 /** Pages read at most unless told otherwise: far more than 1000 grouped conversations or a long conversation list need. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DONE_OUTCOMES, resultLine, tallyKey } from '../src/cli/bulk/outcome.js';
 import { ProgressReporter } from '../src/cli/bulk/progress.js';
-import { createChatGroupsClient } from '../src/client.js';
+import { createChatGroupsClient } from '../src/client/client.js';
 import { startSandbox, type Fixture, type RunningSandbox } from '../src/sandbox/index.js';
 import { runCli, sandboxEnv, startCli } from './support/cli-process.js';
 

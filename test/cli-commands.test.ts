@@ -11,7 +11,7 @@ import { operations } from '../generated/operations.js';
 import { regions } from '../generated/regions.js';
 import { commands } from '../src/cli/commands.js';
 import { runCli as runInProcess } from '../src/cli/dispatch.js';
-import { API_SECTION } from '../src/cli/operation-command.js';
+import { API_SECTION } from '../src/cli/operations/command.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture, type RunningSandbox } from '../src/sandbox/index.js';
 import { runCli, sandboxEnv } from './support/cli-process.js';
 

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { errorCodes } from '../generated/error-codes.js';
-import type { CallResult } from '../src/client.js';
+import type { CallResult } from '../src/client/call-types.js';
 import { earlyStop } from '../src/cli/bulk/early-stop.js';
-import type { Performance } from '../src/cli/perform-operation.js';
+import type { Performance } from '../src/cli/operations/perform.js';
 import { ApiError, NetworkError, UnexpectedAnswerError, type NetworkErrorDetails } from '../src/errors.js';
 
 const settings = { endpointSetting: '--base-url' };

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode, type Command } from '../src/cli/command.js';
 import { commands } from '../src/cli/commands.js';
 import { runCli } from '../src/cli/dispatch.js';
-import { SECRET_KEY_ENV } from '../src/cli/usersig-command.js';
-import { decodeUserSig, userSigHmac, verifyUserSig } from '../src/usersig.js';
+import { SECRET_KEY_ENV } from '../src/cli/settings.js';
+import { decodeUserSig, userSigHmac, verifyUserSig } from '../src/usersig/usersig.js';
 
 const KEY = randomBytes(32).toString('hex');
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

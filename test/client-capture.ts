@@ -5,8 +5,8 @@
  */
 import { inspect } from 'node:util';
 import { vi } from 'vitest';
-import type { CallResult } from '../src/client.js';
-import type { AttemptEvent } from '../src/events.js';
+import type { CallResult } from '../src/client/call-types.js';
+import type { AttemptEvent } from '../src/client/events.js';
 import type { OperationId } from '../generated/operations.js';
 
 function renderings(value: unknown): string[] {

@@ -3,12 +3,12 @@
  * no waiting), then through the client against the sandbox, which refuses calls over its own limit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Clock } from '../src/clock.js';
-import { Semaphore } from '../src/concurrency.js';
-import { createChatGroupsClient, type ChatGroupsClientOptions } from '../src/client.js';
+import type { Clock } from '../src/client/flow/clock.js';
+import { Semaphore } from '../src/client/flow/concurrency.js';
+import { createChatGroupsClient, type ChatGroupsClientOptions } from '../src/client/client.js';
 import { ClientOptionsError } from '../src/errors.js';
-import { SlidingWindowLimiter, type RatePermit } from '../src/rate-limiter.js';
-import { RequestGate } from '../src/request-gate.js';
+import { SlidingWindowLimiter, type RatePermit } from '../src/client/flow/rate-limiter.js';
+import { RequestGate } from '../src/client/flow/gate.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture, type RunningSandbox } from '../src/sandbox/index.js';
 import { Capture } from './client-capture.js';
 

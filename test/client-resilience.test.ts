@@ -6,12 +6,12 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { regions } from '../generated/regions.js';
-import { createChatGroupsClient, type ChatGroupsClientOptions } from '../src/client.js';
-import { DEFAULT_TIMEOUT_MS } from '../src/client-options.js';
+import { createChatGroupsClient, type ChatGroupsClientOptions } from '../src/client/client.js';
+import { DEFAULT_TIMEOUT_MS } from '../src/client/options.js';
 import { ApiError, NetworkError, UnclearOutcomeError } from '../src/errors.js';
-import type { AttemptEvent } from '../src/events.js';
+import type { AttemptEvent } from '../src/client/events.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture, type RunningSandbox } from '../src/sandbox/index.js';
-import { generateUserSig, verifyUserSig } from '../src/usersig.js';
+import { generateUserSig, verifyUserSig } from '../src/usersig/usersig.js';
 import { Capture } from './client-capture.js';
 
 const SDK_APP_ID = 1400000000;

@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes } from '../generated/error-codes.js';
 import { matrixFixture, retryScenarios, runScenario, ADMIN, SDK_APP_ID, type ScenarioRun } from '../scripts/retry-matrix.js';
-import { createChatGroupsClient } from '../src/client.js';
-import type { AttemptEvent } from '../src/events.js';
-import { defaultRetryPolicy, fullJitterDelay, planRetry, type RetryPolicy } from '../src/retry.js';
+import { createChatGroupsClient } from '../src/client/client.js';
+import type { AttemptEvent } from '../src/client/events.js';
+import { defaultRetryPolicy, fullJitterDelay, planRetry, type RetryPolicy } from '../src/client/policy.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { Capture } from './client-capture.js';
 

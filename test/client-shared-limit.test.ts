@@ -5,8 +5,8 @@
  * the tests are short; the sandbox enforces the same limit for the whole app.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createChatGroupsClient, type ChatGroupsClient, type ChatGroupsClientOptions } from '../src/client.js';
-import type { LimiterEvent } from '../src/shared-limit/limiter-events.js';
+import { createChatGroupsClient, type ChatGroupsClient, type ChatGroupsClientOptions } from '../src/client/client.js';
+import type { LimiterEvent } from '../src/client/flow/shared/limiter-events.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
 

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operations, type OperationId } from '../generated/operations.js';
-import { createChatGroupsClient, type RequestBody } from '../src/client.js';
+import type { RequestBody } from '../src/client/bodies.js';
+import { createChatGroupsClient } from '../src/client/client.js';
 import { UnclearOutcomeError } from '../src/errors.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture, type RunningSandbox } from '../src/sandbox/index.js';
 

@@ -218,6 +218,21 @@ describe('signing', () => {
     expect(requestRandom(response)).not.toBe(7);
   });
 
+  it('signs a typed call and a client.raw request alike: the same parameters, in the same order, with the same UserSig', async () => {
+    const provider = vi.fn(() => generateUserSig({ secretKey, sdkAppId, identifier, expireSeconds: 86_400 }));
+    const stub = stubFetch();
+    const chat = client(stub.fetch, { secretKey: undefined, userSig: provider });
+    await chat.delContactGroup(validBody);
+    await chat.raw.POST(operation.path, { body: validBody });
+    const [typed, raw] = stub.sent.map((sent) => [...sent.url.searchParams.keys()]);
+    expect(typed).toEqual([...signingQueryParams]);
+    expect(raw).toEqual(typed);
+    for (const name of signingQueryParams.filter((param) => param !== 'random')) {
+      expect(single(stub.sent[1], name)).toBe(single(stub.sent[0], name));
+    }
+    expect(provider).toHaveBeenCalledTimes(1);
+  });
+
   it('passes caller headers through', async () => {
     const stub = stubFetch();
     await client(stub.fetch).delContactGroup(validBody, { headers: { 'x-trace-id': 'abc' } });

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ContactResult, ContactUpdateResult, CreateContactGroupResponse, DelContactGroupResponse, MarkResult } from '../generated/types.js';
-import type { ResponseBody } from '../src/client.js';
+import type { ResponseBody } from '../src/client/bodies.js';
 import { isPartialSuccess, itemFailures, itemResults, type HasItemResults, type ItemResultOf } from '../src/item-results.js';
 import { namedExample } from './support/spec-document.js';
 

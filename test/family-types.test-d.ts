@@ -10,7 +10,9 @@ import type {
   SessionItem,
   UpdateGroup,
 } from '../generated/types.js';
-import type { CallResult, ChatGroupsClient, RequestBody } from '../src/client.js';
+import type { RequestBody } from '../src/client/bodies.js';
+import type { CallResult } from '../src/client/call-types.js';
+import type { ChatGroupsClient } from '../src/client/client.js';
 
 declare const chat: ChatGroupsClient;
 declare const contact: ContactItem;

@@ -3,7 +3,9 @@
  * the end condition and the guards against a server that never finishes can be checked exactly.
  */
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
-import type { CallInit, ChatGroupsClient, RequestBody, ResponseBody } from '../src/client.js';
+import type { RequestBody, ResponseBody } from '../src/client/bodies.js';
+import type { CallInit } from '../src/client/call-types.js';
+import type { ChatGroupsClient } from '../src/client/client.js';
 import { ApiError } from '../src/errors.js';
 import {
   DEFAULT_ASSIST_FLAGS,

@@ -10,10 +10,10 @@ import { errorCodes, retryableHttpStatuses, type ErrorCodeInfo } from '../genera
 import { operations, requestFormat, signingParameters } from '../generated/operations.js';
 import { commands } from '../src/cli/commands.js';
 import { runCli as runInProcess } from '../src/cli/dispatch.js';
-import { createChatGroupsClient } from '../src/client.js';
-import { RETRYABLE_HTTP_STATUSES } from '../src/errors.js';
+import { createChatGroupsClient } from '../src/client/client.js';
+import { RETRYABLE_HTTP_STATUSES } from '../src/client/policy.js';
 import { DEVELOPMENT_SECRET_KEY } from '../src/sandbox/index.js';
-import { signatureHint, type SigningSetUp } from '../src/signature-hints.js';
+import { signatureHint, type SigningSetUp } from '../src/client/signature-hints.js';
 import { ROOT } from './support/cli-process.js';
 
 function sourceFiles(dir: string): string[] {

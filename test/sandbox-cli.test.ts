@@ -9,9 +9,9 @@ import { ExitCode } from '../src/cli/command.js';
 import { commands } from '../src/cli/commands.js';
 import { runCli } from '../src/cli/dispatch.js';
 import { sandboxCommand } from '../src/cli/sandbox-command.js';
-import { SECRET_KEY_ENV } from '../src/cli/usersig-command.js';
+import { SECRET_KEY_ENV } from '../src/cli/settings.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox } from '../src/sandbox/index.js';
-import { generateUserSig } from '../src/usersig.js';
+import { generateUserSig } from '../src/usersig/usersig.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DELETE_PATH = '/v4/recentcontact/del_contact_group';

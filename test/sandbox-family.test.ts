@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ContactItem } from '../generated/types.js';
-import { createChatGroupsClient, type CallResult, type ChatGroupsClient } from '../src/client.js';
+import type { CallResult } from '../src/client/call-types.js';
+import { createChatGroupsClient, type ChatGroupsClient } from '../src/client/client.js';
 import type { OperationId } from '../generated/operations.js';
 import { markItem, parseStandardMark } from '../src/marks.js';
 import {

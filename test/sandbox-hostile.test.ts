@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { errorCodes } from '../generated/error-codes.js';
 import { operations, requestLimits, type OperationId } from '../generated/operations.js';
 import { CONTROL_PREFIX, DEVELOPMENT_SECRET_KEY, defaultFixture, startSandbox, type RunningSandbox, type SandboxOptions } from '../src/sandbox/index.js';
-import { generateUserSig } from '../src/usersig.js';
+import { generateUserSig } from '../src/usersig/usersig.js';
 
 const running: RunningSandbox[] = [];
 

@@ -3,7 +3,7 @@
  * change (another ErrorCode, fields added or removed), as a service that drifted from the document would answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChatGroupsClient } from '../src/client.js';
+import { createChatGroupsClient } from '../src/client/client.js';
 import { parseFaultRequest } from '../src/sandbox/faults.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPrism, type PrismServer } from '../scripts/prism.js';
-import { createChatGroupsClient, type ChatGroupsClient } from '../src/client.js';
+import { createChatGroupsClient, type ChatGroupsClient } from '../src/client/client.js';
 import { DEVELOPMENT_SECRET_KEY, defaultFixture, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 
 const sdkAppId = defaultFixture.sdkAppId;

@@ -17,7 +17,7 @@ import {
   type RunningSandbox,
   type SandboxOptions,
 } from '../src/sandbox/index.js';
-import { generateUserSig } from '../src/usersig.js';
+import { generateUserSig } from '../src/usersig/usersig.js';
 
 const sdkAppId = defaultFixture.sdkAppId;
 const admin = 'administrator';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UserSigInputError, decodeUserSig, generateUserSig, verifyUserSig } from '../src/usersig.js';
-import { createUserSigSource, type UserSigProvider } from '../src/usersig-source.js';
+import { UserSigInputError, decodeUserSig, generateUserSig, verifyUserSig } from '../src/usersig/usersig.js';
+import { createUserSigSource, type UserSigProvider } from '../src/client/usersig-source.js';
 
 const KEY = '5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e';
 const APP = 1400000000;

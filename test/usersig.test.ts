@@ -11,7 +11,7 @@ import {
   userSigHmac,
   verifyUserSig,
   type GenerateUserSigOptions,
-} from '../src/usersig.js';
+} from '../src/usersig/usersig.js';
 
 // Placeholder pair used by every official library's tests.
 const DOC_KEY = '5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e';

@@ -4,7 +4,7 @@
  * changed byte limit, a changed outcome) is reported as contradicted. Every run leaves the users' data as it was.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createChatGroupsClient, type ChatGroupsClient } from '../src/client.js';
+import { createChatGroupsClient, type ChatGroupsClient } from '../src/client/client.js';
 import { parseFaultRequest } from '../src/sandbox/faults.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import type { Check } from '../src/verify/checks.js';

@@ -1,5 +1,5 @@
 import { ExitCode, type CliIo, type Command } from './command.js';
-import { BULK_OVERVIEW, EXIT_CODES_HELP, SETTINGS_HELP } from './operation-help.js';
+import { BULK_OVERVIEW, EXIT_CODES_HELP, SETTINGS_HELP } from './operations/help.js';
 
 const PROGRAM = 'chat-groups';
 

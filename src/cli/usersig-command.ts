@@ -1,8 +1,8 @@
-import { MAX_SDKAPPID, MAX_USERSIG_EXPIRE_SECONDS, generateUserSig, userSigExpiresAt } from '../usersig.js';
+import { MAX_SDKAPPID, MAX_USERSIG_EXPIRE_SECONDS, generateUserSig, userSigExpiresAt } from '../usersig/usersig.js';
 import { ExitCode, reportUsageError, type CliIo, type Command } from './command.js';
 import { parseFlags } from './flags.js';
+import { SECRET_KEY_ENV, secretFlagProblem } from './settings.js';
 
-export const SECRET_KEY_ENV = 'TENCENT_CHAT_SECRET_KEY';
 export const DEFAULT_CLI_EXPIRE_SECONDS = 86_400;
 
 const USAGE = 'chat-groups usersig --sdkappid <N> --identifier <ID> [--expire <SECONDS>] [--json]';
@@ -36,9 +36,6 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-// Catches the obvious spellings before parseArgs would call them merely "unknown".
-export const SECRET_FLAG = /^--?(secret[-_]?key|secret|key|sk)(=|$)/i;
-
 // No exponent, sign, fraction or leading zero: what the user typed must be exactly the number signed.
 const DECIMAL = /^[1-9][0-9]*$/;
 
@@ -52,11 +49,8 @@ function run(argv: readonly string[], io: CliIo): ExitCode {
   // Flag values are never echoed: a secret pasted into the wrong flag must not reach terminals or logs.
   const usageError = (message: string): ExitCode => reportUsageError(io, 'usersig', USAGE, message);
 
-  if (argv.some((arg) => SECRET_FLAG.test(arg))) {
-    return usageError(
-      `the secret key cannot be passed as a flag; it is read from the environment variable ${SECRET_KEY_ENV} only, so it never lands in shell history`,
-    );
-  }
+  const secretFlag = secretFlagProblem(argv);
+  if (secretFlag !== undefined) return usageError(secretFlag);
   const parsed = parseFlags(argv, FLAGS);
   if (!parsed.ok) return usageError(parsed.message);
   const flags = parsed.values;

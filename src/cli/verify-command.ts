@@ -4,14 +4,12 @@
  * cleans up and reports; a second Ctrl-C quits at once, naming what may be left.
  */
 import process from 'node:process';
-import type { ChatGroupsClientOptions } from '../client.js';
-import { settingFlags, flagLines, parseArgsOptions, type FlagDoc } from './api-flags.js';
+import type { ChatGroupsClientOptions } from '../client/client.js';
+import { flagLines, parseArgsOptions, parseFlags, settingFlags, type FlagDoc } from './flags.js';
 import { watchStopSignals } from './bulk/stop-signals.js';
 import { ExitCode, reportUsageError, type CliIo, type Command } from './command.js';
-import { resolveSettings } from './connection-settings.js';
-import { parseFlags } from './flags.js';
-import { SETTINGS_HELP } from './operation-help.js';
-import { SECRET_FLAG } from './usersig-command.js';
+import { resolveSettings, secretFlagProblem } from './settings.js';
+import { SETTINGS_HELP } from './operations/help.js';
 // The check itself is loaded once the flags have passed, so other commands do not pay for it at start-up.
 import { DEFAULT_VERIFY_RATE, MAX_VERIFY_RATE } from '../verify/rate.js';
 
@@ -64,9 +62,8 @@ function parseUsers(value: string | undefined): readonly [string, string] | stri
 
 async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const usageError = (message: string): ExitCode => reportUsageError(io, NAME, USAGE, message);
-  if (argv.some((arg) => SECRET_FLAG.test(arg))) {
-    return usageError('the secret key cannot be passed as a flag; it is read from the environment variable TENCENT_CHAT_SECRET_KEY only');
-  }
+  const secretFlag = secretFlagProblem(argv);
+  if (secretFlag !== undefined) return usageError(secretFlag);
   const parsed = parseFlags(argv, parseArgsOptions(flags));
   if (!parsed.ok) return usageError(parsed.message);
   const values = parsed.values as Record<string, string | boolean | undefined>;

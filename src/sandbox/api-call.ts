@@ -10,7 +10,7 @@ import { failure, failureBody, successBody, type Failure } from './envelope.js';
 import type { OperationHandler, PageSizes, RequestBody } from './operations/handler.js';
 import { describeBodyProblem, readJsonBody } from './request-body.js';
 import type { Route } from './operations/index.js';
-import type { SlidingWindowLimiter } from './rate-limiter.js';
+import type { RateRefuser } from './rate-refuser.js';
 import { checkCaller, checkSigningParameters } from './signing-check.js';
 import type { SandboxState } from './state.js';
 import type { UserSigVerifier } from './usersig-verifier.js';
@@ -27,7 +27,7 @@ export interface ApiCallDependencies {
   readonly state: SandboxState;
   readonly verifier: UserSigVerifier;
   /** Per operation; absent when rate limiting is off. */
-  readonly limiters: ReadonlyMap<OperationId, SlidingWindowLimiter> | undefined;
+  readonly refusers: ReadonlyMap<OperationId, RateRefuser> | undefined;
   /** Milliseconds since the epoch. */
   readonly clock: () => number;
   readonly pageSizes: PageSizes;
@@ -42,7 +42,7 @@ export function answerApiCall(route: Route, call: ApiCall, dependencies: ApiCall
 
 type Outcome = { readonly ok: false; readonly failure: Failure } | { readonly ok: true; readonly data: Readonly<Record<string, unknown>> };
 
-function run(route: Route, call: ApiCall, { state, verifier, limiters, clock, pageSizes }: ApiCallDependencies): Outcome {
+function run(route: Route, call: ApiCall, { state, verifier, refusers, clock, pageSizes }: ApiCallDependencies): Outcome {
   if (call.method !== route.method) {
     return { ok: false, failure: failure(gatewayCodes.methodNotPost, `The HTTP request could not be parsed: ${call.method} is not allowed, the REST API takes ${route.method} only.`) };
   }
@@ -55,13 +55,13 @@ function run(route: Route, call: ApiCall, { state, verifier, limiters, clock, pa
   if (signingFailure !== undefined) return { ok: false, failure: signingFailure };
 
   const now = clock();
-  const limiter = limiters?.get(route.operationId);
-  if (limiter !== undefined && !limiter.tryAcquire(now)) {
+  const refuser = refusers?.get(route.operationId);
+  if (refuser !== undefined && !refuser.tryAcquire(now)) {
     return {
       ok: false,
       failure: failure(
         gatewayCodes.rateLimited,
-        `The REST API call rate limit is exceeded: ${route.vendorCommand} takes at most ${limiter.limit} call${limiter.limit === 1 ? '' : 's'} in any ${limiter.windowMs} ms.`,
+        `The REST API call rate limit is exceeded: ${route.vendorCommand} takes at most ${refuser.limit} call${refuser.limit === 1 ? '' : 's'} in any ${refuser.windowMs} ms.`,
       ),
     };
   }

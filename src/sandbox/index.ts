@@ -12,7 +12,7 @@ import { parseFixture, type Fixture } from './fixture.js';
 import type { PageSizes } from './operations/handler.js';
 import { buildRoutes } from './operations/index.js';
 import { resolvePageSizes } from './page-sizes.js';
-import { SlidingWindowLimiter } from './rate-limiter.js';
+import { RateRefuser } from './rate-refuser.js';
 import { createSandboxServer, resolveTimeouts, type SandboxTimeouts } from './server.js';
 import { DEFAULT_MAX_STATE_BYTES, SandboxState } from './state.js';
 import { UserSigVerifier } from './usersig-verifier.js';
@@ -99,13 +99,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   if (!Number.isSafeInteger(maxStateBytes) || maxStateBytes < 1) throw new Error(`maxStateBytes must be a positive integer, got ${String(maxStateBytes)}`);
   const state = new SandboxState(fixture, Math.floor(clock() / 1000), maxStateBytes);
   const faults = options.allowFaults === true ? new FaultSchedule() : undefined;
-  const limiters = buildLimiters(options.rateLimit);
+  const refusers = buildRefusers(options.rateLimit);
   const host = options.host ?? '127.0.0.1';
 
   const { server, close } = createSandboxServer({
     state,
     verifier: new UserSigVerifier(secretKey),
-    limiters,
+    refusers,
     clock,
     pageSizes,
     routes: buildRoutes(),
@@ -132,18 +132,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     state,
     faults,
     usesDevelopmentKey: secretKey === DEVELOPMENT_SECRET_KEY,
-    rateLimits: [...(limiters ?? [])].map(([operationId, limiter]) => ({ operationId, calls: limiter.limit, windowMs: limiter.windowMs })),
+    rateLimits: [...(refusers ?? [])].map(([operationId, refuser]) => ({ operationId, calls: refuser.limit, windowMs: refuser.windowMs })),
     pageSizes,
     close: () => (closed ??= close(options.shutdownGraceMs ?? 5000)),
   };
 }
 
-function buildLimiters(rateLimit: number | 'off' | undefined): Map<OperationId, SlidingWindowLimiter> | undefined {
+function buildRefusers(rateLimit: number | 'off' | undefined): Map<OperationId, RateRefuser> | undefined {
   if (rateLimit === 'off') return undefined;
-  const limiters = new Map<OperationId, SlidingWindowLimiter>();
+  const refusers = new Map<OperationId, RateRefuser>();
   for (const operationId of Object.keys(operations) as OperationId[]) {
     const documented = operations[operationId].rateLimit;
-    limiters.set(operationId, new SlidingWindowLimiter(rateLimit ?? documented.calls, documented.perSeconds * 1000));
+    refusers.set(operationId, new RateRefuser(rateLimit ?? documented.calls, documented.perSeconds * 1000));
   }
-  return limiters;
+  return refusers;
 }

@@ -6,7 +6,7 @@
  */
 import { validateQuery, type Violation } from '../validate.js';
 import type { OperationId } from '../../generated/operations.js';
-import type { UserSigRejectionReason } from '../usersig.js';
+import type { UserSigRejectionReason } from '../usersig/usersig.js';
 import { gatewayCodes, type SandboxErrorCode } from './codes.js';
 import { failure, type Failure } from './envelope.js';
 import type { UserSigVerifier } from './usersig-verifier.js';

@@ -3,7 +3,7 @@
  * inflating plus an HMAC per call would dominate the sandbox's cost; a remembered sig still gets the checks that
  * depend on the call (SDKAppID, identifier, expiry) every time, in the same order as the full verification.
  */
-import { verifyUserSig, type UserSigExpectation, type UserSigRejectionReason } from '../usersig.js';
+import { verifyUserSig, type UserSigExpectation, type UserSigRejectionReason } from '../usersig/usersig.js';
 
 export type UserSigCheck = { readonly ok: true } | { readonly ok: false; readonly reason: UserSigRejectionReason };
 

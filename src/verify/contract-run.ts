@@ -4,7 +4,7 @@
  * knows what to undo even when a call was cut off.
  */
 import type { OperationId } from '../../generated/operations.js';
-import type { ChatGroupsClient } from '../client.js';
+import type { ChatGroupsClient } from '../client/client.js';
 import type { Check } from './checks.js';
 import { answerChecks, exchange, type Exchange } from './exchange.js';
 

@@ -6,9 +6,9 @@
  */
 import { errorCodes, operationErrorCodes } from '../../generated/error-codes.js';
 import { operations, type OperationId } from '../../generated/operations.js';
-import type { ChatGroupsClient } from '../client.js';
+import type { ChatGroupsClient } from '../client/client.js';
 import { scrubJson, scrubText } from '../errors.js';
-import { requestRandom } from '../signing.js';
+import { requestRandom } from '../client/signing.js';
 import { validateResponse } from '../validate.js';
 import type { CallEvidence, Check } from './checks.js';
 import { operationPointer } from './provenance.js';

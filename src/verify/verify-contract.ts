@@ -4,9 +4,9 @@
  * removed afterwards, also after a failure or an abort; the report names whatever could not be removed.
  */
 import { operations, specVersion } from '../../generated/operations.js';
-import { createChatGroupsClient, type ChatGroupsClient, type ChatGroupsClientOptions } from '../client.js';
+import { createChatGroupsClient, type ChatGroupsClient, type ChatGroupsClientOptions } from '../client/client.js';
 import { DEFAULT_ASSIST_FLAGS } from '../paginate.js';
-import { randomUint32 } from '../signing.js';
+import { randomUint32 } from '../client/signing.js';
 import type { Check } from './checks.js';
 import { cleanUp, type CleanupResult } from './cleanup.js';
 import { ContractRun } from './contract-run.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, vi } from 'vitest';
 import { startPrism, type PrismServer } from '../../scripts/prism.js';
-import { createChatGroupsClient, type ChatGroupsClient } from '../../src/client.js';
+import { createChatGroupsClient, type ChatGroupsClient } from '../../src/client/client.js';
 
 export interface ContractMock {
   readonly prism: PrismServer;

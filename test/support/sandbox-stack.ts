@@ -4,7 +4,7 @@
  * no response of the sandbox broke the spec, besides asserting on the results themselves.
  */
 import { startPrism, type PrismServer } from '../../scripts/prism.js';
-import { createChatGroupsClient, type ChatGroupsClient } from '../../src/client.js';
+import { createChatGroupsClient, type ChatGroupsClient } from '../../src/client/client.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 
 export interface SandboxStack {

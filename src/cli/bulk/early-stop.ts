@@ -7,7 +7,7 @@
 import { errorCodes, type ErrorCodeInfo } from '../../../generated/error-codes.js';
 import { networkAdvice, pointsAtSetting, type AdviceSettings } from '../network-advice.js';
 import type { UnexpectedAnswerReason } from '../../errors.js';
-import type { Performance } from '../perform-operation.js';
+import type { Performance } from '../operations/perform.js';
 
 export interface EarlyStop {
   /** The ErrorCode, for an app-wide answer. */

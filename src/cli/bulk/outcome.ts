@@ -4,10 +4,10 @@
  * `incomplete`, `unexpected-answer`, `usersig`), or just retry (`network`).
  */
 import type { OperationId } from '../../../generated/operations.js';
-import type { CallResult } from '../../client.js';
-import { possibleEarlierEffect } from '../../already-done-answers.js';
-import { failedItems } from '../call-report.js';
-import type { Performance } from '../perform-operation.js';
+import type { CallResult } from '../../client/call-types.js';
+import { possibleEarlierEffect } from '../../client/policy.js';
+import { failedItems } from '../operations/report.js';
+import type { Performance } from '../operations/perform.js';
 
 export type OutcomeKind =
   /** ErrorCode 0. */
