@@ -1,6 +1,5 @@
 import process from 'node:process';
 // Types only at the top: the sandbox is loaded when this command runs, so other commands do not pay for it at start-up.
-import { gatewayCodes } from '../sandbox/codes.js';
 import type { Fixture, RunningSandbox, SandboxTimeouts } from '../sandbox/index.js';
 import { ExitCode, reportUsageError, type CliIo, type Command } from './command.js';
 import { parseFlags } from './flags.js';
