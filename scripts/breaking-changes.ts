@@ -16,7 +16,7 @@
  * enum value removed or added, a new type, a new member of a union): code that reads the field, or that switches
  * exhaustively over the generated union, stops compiling. Removing an operation, a path, a region or a documented
  * error code breaks callers too: the client method, the `region` value or the error-code literal they use
- * disappears from the generated types. test/breaking-changes.test.ts proves each rule about the generated types by
+ * disappears from the generated types. test/spec/breaking-changes.test.ts proves each rule about the generated types by
  * compiling caller code against the types generated from both documents.
  */
 import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
@@ -38,7 +38,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const releasesDir = join(root, 'releases');
 export const currentDocumentPath = join(root, 'generated/openapi.json');
 
-/** Every kind of change the check names; each has its tests in test/breaking-changes.test.ts. */
+/** Every kind of change the check names; each has its tests in test/spec/breaking-changes.test.ts. */
 export const breakingChangeKinds = [
   'operation-removed',
   'operation-id-renamed',

@@ -9,7 +9,7 @@
  *
  *   npm run fuzz:sandbox -- [--requests 2000] [--seed 1]
  *
- * The test suite runs the same code with fewer requests (test/sandbox-fuzz.test.ts).
+ * The test suite runs the same code with fewer requests (test/sandbox/fuzz.test.ts).
  */
 import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';

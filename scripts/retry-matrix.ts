@@ -3,7 +3,7 @@
  * marks retryable or re-sign-once, a sample of non-retryable ones, HTTP 5xx, a dropped connection, a timeout, and
  * the "lost answer then 51009" cases), how many attempts the client makes and what the call returns.
  *
- * The scenarios live here and nowhere else: test/client-retry.test.ts asserts exactly these, so the printed table
+ * The scenarios live here and nowhere else: test/client/retry.test.ts asserts exactly these, so the printed table
  * and the tested behaviour cannot drift apart. Backoff delays are tiny so the whole matrix runs in about a second.
  *
  *   npx tsx scripts/retry-matrix.ts

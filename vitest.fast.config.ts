@@ -1,0 +1,32 @@
+/**
+ * `npm run test:fast`: the inner loop. The same tests as `npm test` minus those that start child processes, Prism,
+ * Redis, a browser or a package install; CI always runs the whole suite.
+ */
+import { defineConfig, mergeConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+/** Every file that spawns something (a grep for spawn, Prism, Redis, Chromium, npm pack finds them). */
+const startsProcesses = [
+  'test/package/**',
+  'test/docs/browser.test.ts',
+  'test/cli/**',
+  'test/client/contract*.test.ts',
+  'test/client/shared-limit.test.ts',
+  'test/sandbox/command.test.ts',
+  'test/sandbox/*scenario*.test.ts',
+  'test/sandbox/start-supervisor.test.ts',
+  'test/spec/breaking-changes.test.ts',
+  'test/spec/document.test.ts',
+  'test/spec/rules-from-spec.test.ts',
+  'test/spec/vendor-samples.test.ts',
+];
+
+export default mergeConfig(
+  base,
+  defineConfig({
+    test: {
+      exclude: [...startsProcesses, '**/node_modules/**'],
+      typecheck: { enabled: false },
+    },
+  }),
+);
