@@ -15,8 +15,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { errorCodes } from '../generated/error-codes.js';
 import { operations, specVersion, type OperationId } from '../generated/operations.js';
 import { regions } from '../generated/regions.js';
-import { retryText } from '../scripts/docs.js';
-import { serveDocs, type DocsServer } from '../scripts/serve-docs.js';
+import { retryText } from '../scripts/generate/docs.js';
+import { serveDocs, type DocsServer } from '../scripts/dev/serve-docs.js';
 import { REPO_ROOT } from './support/pack.js';
 import { setUpOrFail } from './support/setup.js';
 

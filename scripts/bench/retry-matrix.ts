@@ -6,15 +6,15 @@
  * The scenarios live here and nowhere else: test/client-retry.test.ts asserts exactly these, so the printed table
  * and the tested behaviour cannot drift apart. Backoff delays are tiny so the whole matrix runs in about a second.
  *
- *   npx tsx scripts/retry-matrix.ts
+ *   npx tsx scripts/bench/retry-matrix.ts
  */
 import { pathToFileURL } from 'node:url';
-import { errorCodes, type DocumentedErrorCode } from '../generated/error-codes.js';
-import { createChatGroupsClient, type CallResult } from '../src/client.js';
-import type { AttemptEvent } from '../src/events.js';
-import type { RetryOptions } from '../src/retry.js';
-import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture, type RunningSandbox } from '../src/sandbox/index.js';
-import { generateUserSig } from '../src/usersig.js';
+import { errorCodes, type DocumentedErrorCode } from '../../generated/error-codes.js';
+import { createChatGroupsClient, type CallResult } from '../../src/client.js';
+import type { AttemptEvent } from '../../src/events.js';
+import type { RetryOptions } from '../../src/retry.js';
+import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture, type RunningSandbox } from '../../src/sandbox/index.js';
+import { generateUserSig } from '../../src/usersig.js';
 
 export const SDK_APP_ID = 1400000000;
 export const ADMIN = 'administrator';
@@ -274,7 +274,7 @@ async function main(): Promise<void> {
     .join(', ');
   console.log(`Retry matrix against the sandbox's fault injection (retry: ${defaults}; timeoutMs ${MATRIX_TIMEOUT_MS} unless stated)\n`);
   console.log(matrixTable(runs));
-  console.log('\nCommand: `npx tsx scripts/retry-matrix.ts`');
+  console.log('\nCommand: `npx tsx scripts/bench/retry-matrix.ts`');
   if (runs.some((run) => run.result.attempts.length !== run.scenario.expected.attempts || run.final !== run.scenario.expected.final)) {
     process.exitCode = 1;
   }

@@ -15,8 +15,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { quietRedoclyEnv, redoclyBin } from './bundle.js';
 import {
@@ -29,8 +28,8 @@ import {
   type OperationRef,
   type ServerEntry,
 } from './openapi-document.js';
+import { REPO_ROOT } from '../repo-root.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** One entry of Redoc's `x-codeSamples`. */
 export interface CodeSample {
@@ -570,7 +569,7 @@ export async function buildDocsHtml(
       output,
     ];
     try {
-      await promisify(execFile)(redoclyBin, args, { cwd: root, env: quietRedoclyEnv, maxBuffer: 16 * 1024 * 1024 });
+      await promisify(execFile)(redoclyBin, args, { cwd: REPO_ROOT, env: quietRedoclyEnv, maxBuffer: 16 * 1024 * 1024 });
     } catch (error) {
       const stderr = (error as { stderr?: string }).stderr ?? '';
       throw new Error(`redocly build-docs failed: ${stderr.trim() || String(error)}`);

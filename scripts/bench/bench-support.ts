@@ -4,9 +4,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../repo-root.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * Compiles the package (its own tsconfig.build.json) into a temporary directory, so a benchmark measures the code
@@ -15,13 +14,13 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
  */
 export async function buildPackageForBench(prefix: string, mustEmit: string): Promise<string> {
   const outDir = await mkdtemp(join(tmpdir(), prefix));
-  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+  const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
   // Type errors elsewhere in a tree being edited do not stop tsc from emitting; the emitted program is what counts.
-  spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { stdio: 'ignore' });
+  spawnSync(process.execPath, [tsc, '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', outDir], { stdio: 'ignore' });
   if (!existsSync(join(outDir, mustEmit))) throw new Error(`tsc did not emit ${mustEmit} into ${outDir}`);
   await writeFile(join(outDir, 'package.json'), '{"type":"module"}\n');
   // Runtime dependencies (openapi-fetch) resolve from the project, as they would from an install.
-  await symlink(join(ROOT, 'node_modules'), join(outDir, 'node_modules'), 'dir');
+  await symlink(join(REPO_ROOT, 'node_modules'), join(outDir, 'node_modules'), 'dir');
   return outDir;
 }
 

@@ -3,7 +3,7 @@
  * with `--shard K/N` and `--redis`, against one sandbox that enforces the vendor's 200 calls per second for the whole
  * app, and a real redis-server started here.
  *
- *   npx tsx scripts/bench-fleet.ts [--users N] [--out FILE]
+ *   npx tsx scripts/bench/bench-fleet.ts [--users N] [--out FILE]
  *
  * Scenarios (each on fresh users of one sandbox, a fresh Redis, `--max-attempts 1` so that every 60007 the sandbox
  * answers shows in the results files instead of being retried away):
@@ -22,8 +22,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type * as SandboxModule from '../src/sandbox/index.js';
-import { startRedisServer, type RedisServer } from '../test/support/redis-server.js';
+import type * as SandboxModule from '../../src/sandbox/index.js';
+import { startRedisServer, type RedisServer } from '../../test/support/redis-server.js';
 import { buildPackageForBench, publishReport } from './bench-support.js';
 
 const SDK_APP_ID = 1400000000;
@@ -251,7 +251,7 @@ await rm(dist, { recursive: true, force: true });
 const report = [
   `## Fleet: one app's quota (${LIMIT}/s) shared through Redis`,
   '',
-  `\`npx tsx scripts/bench-fleet.ts --users ${USERS}\` (delete-group, --concurrency 16, --max-attempts 1; the sandbox as referee)`,
+  `\`npx tsx scripts/bench/bench-fleet.ts --users ${USERS}\` (delete-group, --concurrency 16, --max-attempts 1; the sandbox as referee)`,
   '',
   '| scenario | calls the sandbox received | 60007 answers | most calls in any 1 s window | users |',
   '|---|---|---|---|---|',

@@ -7,15 +7,15 @@
  * so none is hidden). The machine's other load shows up here: the limiter counts each call until a window after its
  * answer, so slow answers cost quota (they never cause a rate-limit answer).
  *
- *   npx tsx scripts/bench-limiter.ts [--seconds S]
+ *   npx tsx scripts/bench/bench-limiter.ts [--seconds S]
  *
  * Targets: at least 99 % of the limit, at most the limit in any one-second window, and no rate-limit answer.
  */
 import { parseArgs } from 'node:util';
-import { errorCodes, type DocumentedErrorCode } from '../generated/error-codes.js';
-import { operations } from '../generated/operations.js';
-import { createChatGroupsClient, type CallResult } from '../src/client.js';
-import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture } from '../src/sandbox/index.js';
+import { errorCodes, type DocumentedErrorCode } from '../../generated/error-codes.js';
+import { operations } from '../../generated/operations.js';
+import { createChatGroupsClient, type CallResult } from '../../src/client.js';
+import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture } from '../../src/sandbox/index.js';
 
 const SDK_APP_ID = 1400000000;
 const ADMIN = 'administrator';
@@ -106,5 +106,5 @@ const verdicts = [
   rateLimited === 0 ? 'met' : 'MISSED',
 ];
 console.log(`\nTargets: ≥ 99 % of the limit: ${verdicts[0]}; ≤ ${limit} in any window: ${verdicts[1]}; no rate-limit answer: ${verdicts[2]}.`);
-console.log('\nCommand: `npx tsx scripts/bench-limiter.ts`');
+console.log('\nCommand: `npx tsx scripts/bench/bench-limiter.ts`');
 if (verdicts.includes('MISSED')) process.exitCode = 1;

@@ -9,7 +9,7 @@
  * loop. Targets take turns in short slices and the ratios compare slices of the same round, because this machine is
  * shared and its speed drifts. Loopback only; every phase is bounded in count and time (about 40 s in all).
  *
- *   npx tsx scripts/bench-sandbox.ts [--rounds N] [--slice SECONDS] [--out FILE]
+ *   npx tsx scripts/bench/bench-sandbox.ts [--rounds N] [--slice SECONDS] [--out FILE]
  *
  * Targets: the sandbox alone reaches ≥ 0.8 × the bare server and ≥ 2.5 × Prism's mock.
  */
@@ -19,11 +19,11 @@ import { Agent, request } from 'node:http';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { operations } from '../generated/operations.js';
-import { DEVELOPMENT_SECRET_KEY } from '../src/sandbox/index.js';
-import { generateUserSig } from '../src/usersig.js';
+import { operations } from '../../generated/operations.js';
+import { DEVELOPMENT_SECRET_KEY } from '../../src/sandbox/index.js';
+import { generateUserSig } from '../../src/usersig.js';
 import { buildPackageForBench, publishReport } from './bench-support.js';
-import { startPrism } from './prism.js';
+import { startPrism } from '../dev/prism.js';
 
 const SDK_APP_ID = 1400000000;
 const ADMIN = 'administrator';
