@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { errorCodes } from '../generated/error-codes.js';
 import { operations, specVersion, type OperationId } from '../generated/operations.js';
 import { regions } from '../generated/regions.js';
-import { retryText } from '../scripts/generate/docs.js';
+import { retryText } from '../scripts/generate/docs/error-tables.js';
 import { serveDocs, type DocsServer } from '../scripts/dev/serve-docs.js';
 import { REPO_ROOT } from './support/pack.js';
 import { setUpOrFail } from './support/setup.js';
@@ -170,7 +170,7 @@ describe('the documentation page in a browser, offline', () => {
     const text = await introductionText(page);
     expect(text).toContain('Testing against this contract');
     expect(text).toContain('Contract mock (Prism)');
-    expect(text).toContain('npx @stoplight/prism-cli@');
+    expect(text).toContain('@stoplight/prism-cli@');
     expect(text).toContain('Sandbox (chat-groups sandbox)');
     expect(text).toContain('npx chat-groups sandbox');
     const menu = await page.getByTestId('menu-item-label').allInnerTexts();

@@ -4,13 +4,16 @@
  *   npm run generate            write generated/
  *   npm run generate -- --check exit 1 and name the stale files when generated/ differs from what openapi/ gives
  *
+ * It also copies the prose shared with the user guides (openapi/descriptions/stand-ins.md) into docs/contract-testing.md.
+ *
  * The output depends on openapi/ alone (no dates, no machine paths), so running it twice gives no diff.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleSpec } from './bundle.js';
-import { buildDocsHtml } from './docs.js';
+import { buildDocsHtml } from './docs/page.js';
+import { CONTRACT_TESTING_GUIDE, contractTestingGuide } from './docs/prose.js';
 import { renderErrorCodes, renderOperations, renderRegions, renderTypes } from './render-modules.js';
 import { REPO_ROOT } from '../repo-root.js';
 
@@ -35,6 +38,8 @@ export async function generateAll(): Promise<GeneratedFile[]> {
     { path: 'generated/operations.ts', content: tsHeader + renderOperations(bundled) },
     { path: 'generated/regions.ts', content: tsHeader + renderRegions(bundled) },
     { path: 'generated/docs/index.html', content: await buildDocsHtml(bundled, { specVersion: version, header }) },
+    // The guide's hand-written text stays; only its section shared with the page is rewritten.
+    { path: CONTRACT_TESTING_GUIDE, content: contractTestingGuide(await readFile(join(REPO_ROOT, CONTRACT_TESTING_GUIDE), 'utf8')) },
   ];
 }
 
