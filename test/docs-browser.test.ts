@@ -59,6 +59,19 @@ async function tableRows(scope: Locator): Promise<string[][]> {
   );
 }
 
+/** The tables under `scope`, and their cells, whose content is wider than their box (cut off or scrolled sideways). */
+async function clippedTableParts(scope: Locator): Promise<string[]> {
+  return scope.locator('table').evaluateAll((tables) =>
+    tables.flatMap((table) => {
+      const box = table.parentElement ?? table;
+      const parts = [box, ...table.querySelectorAll('th, td')];
+      return parts
+        .filter((part) => part.scrollWidth > part.clientWidth + 1)
+        .map((part) => `${part.tagName.toLowerCase()} "${(part.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 60)}": ${part.scrollWidth} > ${part.clientWidth} px`);
+    }),
+  );
+}
+
 /** The introduction: the info block and one section per heading of its description (Redoc 3 splits them). */
 function introduction(page: Page): Locator {
   return page.locator('[data-section-id="/"], [data-section-id^="/section/"]');
@@ -100,20 +113,27 @@ describe('the documentation page in a browser, offline', () => {
   const outside: string[] = [];
   const pageErrors: string[] = [];
 
+  /** A page of the given width whose requests to any host but the docs server are refused and recorded. */
+  async function openPage(width: number): Promise<Page> {
+    const url = docs!.url;
+    const context = await browser!.newContext({ viewport: { width, height: 900 }, serviceWorkers: 'block' });
+    await context.route('**/*', (route) => {
+      const requested = route.request().url();
+      if (requested.startsWith(`${url}/`) || requested === url) return route.continue();
+      outside.push(requested);
+      return route.abort('blockedbyclient');
+    });
+    const opened = await context.newPage();
+    opened.on('pageerror', (error) => pageErrors.push(error.message));
+    return opened;
+  }
+
   /** The docs server's URL once the page is up; every test fails with the reason when it is not. */
   const ready = setUpOrFail(async () => {
     const server = await serveDocs({ port: 0 });
     docs = server;
     browser = await launch();
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, serviceWorkers: 'block' });
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(`${server.url}/`) || url === server.url) return route.continue();
-      outside.push(url);
-      return route.abort('blockedbyclient');
-    });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page = await openPage(1400);
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     await page.goto(`${server.url}/`, { waitUntil: 'load' });
     await page.locator('[data-section-id^="/section/"]').first().waitFor({ state: 'visible', timeout: 30_000 });
@@ -209,6 +229,48 @@ describe('the documentation page in a browser, offline', () => {
       expect(typescript, `${operationId}: TypeScript sample`).toContain(`from 'tencent-chat-groups'`);
       expect(typescript).toContain(`chat.${operationId}(`);
       await page.screenshot({ path: join(SCREENSHOT_DIR, `redoc-${operationId}.png`) });
+    });
+  }
+
+  for (const width of [1280, 1920]) {
+    it(`fits a ${width} px wide screen: no table is cut off, the catalogue says "all" for a code of every operation, samples wrap in view`, { timeout: 60_000 }, async () => {
+      const url = ready();
+      const narrow = await openPage(width);
+      try {
+        await narrow.goto(`${url}/`, { waitUntil: 'load' });
+        await narrow.locator('[data-section-id^="/section/"]').first().waitFor({ state: 'visible', timeout: 30_000 });
+        const catalogue = introduction(narrow).locator('table').filter({ hasText: 'Operations' }).first();
+        await catalogue.scrollIntoViewIfNeeded();
+        await narrow.screenshot({ path: join(SCREENSHOT_DIR, `redoc-error-codes-${width}.png`) });
+        expect(await clippedTableParts(introduction(narrow)), 'tables or cells wider than their box').toEqual([]);
+
+        const [header = [], ...rows] = await tableRows(catalogue.locator('xpath=..'));
+        const operationsColumn = header.indexOf('Operations');
+        for (const entry of Object.values(errorCodes)) {
+          if (entry.scope !== 'operation') continue;
+          const listedBy = operationIds.filter((id) => (operations[id].errorCodes as readonly number[]).includes(entry.code));
+          const cell = rows.find((row) => row[0] === String(entry.code))?.[operationsColumn];
+          if (listedBy.length === operationIds.length) expect(cell, `operations of ${entry.code}`).toBe('all');
+          else expect(cell?.split(', '), `operations of ${entry.code}`).toEqual(listedBy);
+        }
+
+        const operationId = operationIds[0]!;
+        await narrow.goto(`${url}/#operation/${operationId}`);
+        const section = operationSection(narrow, operationId);
+        await section.waitFor({ state: 'visible', timeout: 15_000 });
+        expect(await clippedTableParts(section), `${operationId}: tables or cells wider than their box`).toEqual([]);
+        const curl = section.getByTestId('source-code').filter({ hasText: 'curl ' }).first();
+        await curl.waitFor({ state: 'visible', timeout: 10_000 });
+        const box = await curl.evaluate((element) => {
+          const rect = element.getBoundingClientRect();
+          return { right: rect.right, scrollWidth: element.scrollWidth, clientWidth: element.clientWidth };
+        });
+        expect(box.scrollWidth, 'the curl sample scrolls sideways').toBeLessThanOrEqual(box.clientWidth + 1);
+        expect(box.right, 'the curl sample ends past the window').toBeLessThanOrEqual(width);
+        await narrow.screenshot({ path: join(SCREENSHOT_DIR, `redoc-${operationId}-${width}.png`) });
+      } finally {
+        await narrow.context().close();
+      }
     });
   }
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleSpec } from '../scripts/generate/bundle.js';
-import { errorCatalogue, errorCodesTable, operationErrorCodesSection, retryText } from '../scripts/generate/docs/error-tables.js';
+import { errorCatalogue, errorCodesTable, operationErrorCodesSection, operationsText, retryText } from '../scripts/generate/docs/error-tables.js';
 import { addToSection } from '../scripts/generate/docs/markdown.js';
 import { buildDocsHtml, prepareDocsDocument } from '../scripts/generate/docs/page.js';
 import { CONTRACT_TESTING_GUIDE, contractTestingGuide, testingSection } from '../scripts/generate/docs/prose.js';
@@ -104,15 +104,21 @@ describe('error-code tables', () => {
     });
   });
 
-  it('the catalogue table names the operations of operation-scope codes', () => {
+  it('the catalogue table names the operations of operation-scope codes, and says "all" for a code every operation lists', () => {
     const table = errorCodesTable(errorCatalogue(bundled), operations);
     expect(table).toContain('| 50001 | operation | ');
-    // Codes shared by several operations name each of them; del_contact_group is one.
-    expect(table).toMatch(/\| 50001 \| operation \| [^\n]* \| no \| [^\n]*`delContactGroup`[^\n]* \|/);
-    expect(table).toMatch(/\| 50004 \| operation \| [^\n]* \| yes, backoff \| [^\n]*`delContactGroup`[^\n]* \|/);
+    // Every operation lists 50001, so its row says "all" rather than naming eight operations.
+    expect(operations.every((ref) => ref.operation['x-error-codes'].includes(50001))).toBe(true);
+    expect(table).toMatch(/\| 50001 \| operation \| [^\n]* \| no \| all \|/);
     expect(table).toMatch(/\| 51006 \| operation \| [^\n]* \| no \| [^\n]*`markContact`[^\n]* \|/);
     expect(table).toMatch(/\| 60007 \| public \| [^\n]* \| yes, rate-limit-backoff \| any \|/);
     expect(table).toMatch(/\| 70001 \| public \| [^\n]* \| no, re-sign-once \| any \|/);
+  });
+
+  it('the operations cell says "all" only when every operation lists the code', () => {
+    expect(operationsText(['a', 'b', 'c'], 3)).toBe('all');
+    expect(operationsText(['a', 'c'], 3)).toBe('`a`, `c`');
+    expect(operationsText([], 3)).toBe('(none in this document)');
   });
 
   it("an operation's description lists its own codes with meaning and retryability", () => {

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../repo-root.js';
 
-
 /**
  * Compiles the package (its own tsconfig.build.json) into a temporary directory, so a benchmark measures the code
  * as it ships: tsx's on-the-fly transform names every closure it creates, which costs microseconds per call.

@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../repo-root.js';
 
-
 const files: Record<string, { path: string; type: string }> = {
   '/': { path: 'generated/docs/index.html', type: 'text/html; charset=utf-8' },
   '/index.html': { path: 'generated/docs/index.html', type: 'text/html; charset=utf-8' },

@@ -27,7 +27,6 @@ import { generateUserSig } from '../../src/usersig.js';
 import { CONTROL_PREFIX, DEVELOPMENT_SECRET_KEY, defaultFixture, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { REPO_ROOT } from '../repo-root.js';
 
-
 /** Fixed ports so the printed URLs stay the same from run to run; a busy one is replaced by a free one. */
 const preferredPorts = { docs: 4000, mock: 4010, proxy: 4011, sandbox: DEFAULT_SANDBOX_PORT } as const;
 

@@ -17,7 +17,6 @@ import { CONTRACT_TESTING_GUIDE, contractTestingGuide } from './docs/prose.js';
 import { renderErrorCodes, renderOperations, renderRegions, renderTypes } from './render-modules.js';
 import { REPO_ROOT } from '../repo-root.js';
 
-
 export interface GeneratedFile {
   /** Path relative to the repository root. */
   path: string;

@@ -27,6 +27,16 @@ export function operationsByCode(operations: OperationRef[]): Map<number, string
   return byCode;
 }
 
+/**
+ * The Operations cell of an operation-scope code: "all" when every operation of the document lists it (naming all of
+ * them would make the widest column of the table for no information), else the operationIds that do.
+ */
+export function operationsText(listedBy: string[], operationCount: number): string {
+  if (listedBy.length === 0) return '(none in this document)';
+  if (listedBy.length === operationCount) return 'all';
+  return listedBy.map((id) => `\`${id}\``).join(', ');
+}
+
 /** The catalogue as a Markdown table: one row per code. */
 export function errorCodesTable(catalogue: ErrorCodeEntry[], operations: OperationRef[], pages: VendorPages = {}): string {
   const byCode = operationsByCode(operations);
@@ -37,9 +47,7 @@ export function errorCodesTable(catalogue: ErrorCodeEntry[], operations: Operati
       entry.scope,
       entry.meaning,
       retryText(entry),
-      entry.scope === 'public'
-        ? 'any'
-        : (byCode.get(entry.code) ?? []).map((id) => `\`${id}\``).join(', ') || '(none in this document)',
+      entry.scope === 'public' ? 'any' : operationsText(byCode.get(entry.code) ?? [], operations.length),
       sourceText((entry as { 'x-source'?: { value?: RuleSource } })['x-source']?.value, pages),
     ]),
   );

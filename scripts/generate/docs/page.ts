@@ -69,7 +69,8 @@ const redoclyConfig = {
 
 /**
  * Redocly's default page template, plus a Content-Security-Policy that keeps the page from loading images and
- * fonts from other hosts (Redoc's attribution logo comes from a CDN otherwise); scripts and styles are inline.
+ * fonts from other hosts (Redoc's attribution logo comes from a CDN otherwise); scripts and styles are inline. Its
+ * style sheet makes the tables and samples fit a laptop screen.
  */
 const pageTemplate = `<!DOCTYPE html>
 <html lang="en">
@@ -83,6 +84,39 @@ const pageTemplate = `<!DOCTYPE html>
     body {
       padding: 0;
       margin: 0;
+    }
+    /* Redoc gives the samples panel half the width; the middle panel, with the tables, gets more (doubled selector:
+       Redoc's own theme sets the variable on :root after this style sheet). */
+    :root:root {
+      --panel-samples-width: 40%;
+    }
+    /* At laptop width (1280 to 1440 px) the middle panel is narrow: a table's cells wrap their text, identifiers
+       included, rather than pushing the table past the panel's edge where its last columns are cut off. */
+    .md-table-wrapper table.md th,
+    .md-table-wrapper table.md td {
+      word-break: normal;
+      overflow-wrap: anywhere;
+      padding-left: 8px;
+      padding-right: 8px;
+    }
+    /* A heading stays on one line, so no column gets narrower than its heading (a word like "public" stays whole). */
+    .md-table-wrapper table.md th {
+      white-space: nowrap;
+    }
+    /* The first column holds what a row is looked up by (an error code, a region): kept whole. */
+    .md-table-wrapper table.md td:first-child {
+      overflow-wrap: normal;
+    }
+    .md-table-wrapper table.md td code,
+    .md-table-wrapper table.md td a {
+      white-space: normal;
+      overflow-wrap: anywhere;
+    }
+    /* The samples' long lines (the signed URL) wrap inside the right panel instead of running out of sight. */
+    [data-testid="source-code"],
+    [data-testid="source-code"] * {
+      white-space: pre-wrap;
+      overflow-wrap: anywhere;
     }
   </style>
   {{{redocHead}}}
