@@ -12,7 +12,7 @@
  * Rates are calls per CPU second of this process (user + system), which a busy machine disturbs far less than wall
  * time; the two clients alternate in short rounds and the ratio is the median of the per-round ratios.
  *
- *   npx tsx scripts/bench/bench-client.ts [--rounds N] [--calls N]
+ *   npx tsx scripts/bench/bench-client.ts [--rounds N] [--calls N] [--out FILE] [--write-docs]
  *
  * Target: the typed client (as shipped) reaches at least 0.8 of bare openapi-fetch.
  */
@@ -28,6 +28,7 @@ import { createChatGroupsClient } from '../../src/client.js';
 import { randomUint32 } from '../../src/signing.js';
 import { generateUserSig } from '../../src/usersig.js';
 import { REPO_ROOT } from '../repo-root.js';
+import { publishReport, reportOptions } from './bench-support.js';
 
 const TARGET = 0.8;
 const SDK_APP_ID = 1400000000;
@@ -41,7 +42,7 @@ const ANSWER = JSON.stringify({ GroupItem: [{ GroupName: 'group_0001', GroupId: 
 const BUILD_DIR = join(REPO_ROOT, '.tmp', 'bench-client-build');
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '30' }, calls: { type: 'string', default: '2000' } },
+  options: { rounds: { type: 'string', default: '30' }, calls: { type: 'string', default: '2000' }, ...reportOptions },
 });
 const rounds = Number(values.rounds);
 const callsPerRound = Number(values.calls);
@@ -152,13 +153,14 @@ const rows = [
 await rm(BUILD_DIR, { recursive: true, force: true });
 
 const format = (value: number): string => Math.round(value).toLocaleString('en-US');
-console.log(
-  `Client overhead: ${rounds} alternating rounds of ${callsPerRound.toLocaleString('en-US')} calls, calls per CPU second, medians (Node ${process.version})\n`,
-);
-console.log('| typed client build | in flight | typed client | bare openapi-fetch | ratio | target ≥ 0.8 |');
-console.log('|---|---:|---:|---:|---:|---|');
-for (const row of rows) {
-  const verdict = row.build.startsWith('compiled') ? (row.ratio >= TARGET ? 'met' : 'MISSED') : '(reference)';
-  console.log(`| ${row.build} | ${row.concurrency} | ${format(row.ours)} | ${format(row.bare)} | ${row.ratio.toFixed(2)} | ${verdict} |`);
-}
-console.log('\nCommand: `npx tsx scripts/bench/bench-client.ts`');
+const report = [
+  `Client overhead: ${rounds} alternating rounds of ${callsPerRound.toLocaleString('en-US')} calls, calls per CPU second, medians (Node ${process.version})`,
+  '',
+  '| typed client build | in flight | typed client | bare openapi-fetch | ratio | target ≥ 0.8 |',
+  '|---|---:|---:|---:|---:|---|',
+  ...rows.map((row) => {
+    const verdict = row.build.startsWith('compiled') ? (row.ratio >= TARGET ? 'met' : 'MISSED') : '(reference)';
+    return `| ${row.build} | ${row.concurrency} | ${format(row.ours)} | ${format(row.bare)} | ${row.ratio.toFixed(2)} | ${verdict} |`;
+  }),
+];
+await publishReport(report.join('\n'), { out: values.out, writeDocs: values['write-docs'], section: { file: 'docs/benchmarks.md', name: 'bench:client' } });

@@ -3,7 +3,7 @@
  * with `--shard K/N` and `--redis`, against one sandbox that enforces the vendor's 200 calls per second for the whole
  * app, and a real redis-server started here.
  *
- *   npx tsx scripts/bench/bench-fleet.ts [--users N] [--out FILE]
+ *   npx tsx scripts/bench/bench-fleet.ts [--users N] [--out FILE] [--write-docs]
  *
  * Scenarios (each on fresh users of one sandbox, a fresh Redis, `--max-attempts 1` so that every 60007 the sandbox
  * answers shows in the results files instead of being retried away):
@@ -24,13 +24,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type * as SandboxModule from '../../src/sandbox/index.js';
 import { startRedisServer, type RedisServer } from '../../test/support/redis-server.js';
-import { buildPackageForBench, publishReport } from './bench-support.js';
+import { buildPackageForBench, publishReport, reportOptions } from './bench-support.js';
 
 const SDK_APP_ID = 1400000000;
 const LIMIT = 200;
 const SHARDS = 4;
 
-const { values } = parseArgs({ options: { users: { type: 'string', default: '4000' }, out: { type: 'string' } } });
+const { values } = parseArgs({ options: { users: { type: 'string', default: '4000' }, ...reportOptions } });
 const USERS = Number(values.users);
 
 interface Run {
@@ -258,4 +258,4 @@ const report = [
   ...rows,
   '',
 ].join('\n');
-await publishReport(report, values.out);
+await publishReport(report, { out: values.out, writeDocs: values['write-docs'], section: { file: 'docs/fleet.md', name: 'bench:fleet' } });

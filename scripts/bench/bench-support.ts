@@ -1,9 +1,13 @@
-/** What the benchmark scripts share: a build of the package to run from, and how a report is printed and saved. */
+/**
+ * What the benchmark scripts share: a build of the package to run from, and how a report is printed and saved (to a
+ * file with `--out FILE`, into its own section of docs/ with `--write-docs`).
+ */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { replaceMarkedSection } from '../marked-sections.js';
 import { REPO_ROOT } from '../repo-root.js';
 
 /**
@@ -23,11 +27,63 @@ export async function buildPackageForBench(prefix: string, mustEmit: string): Pr
   return outDir;
 }
 
-/** Prints the Markdown report, and also writes it to `out` when given (`--out FILE`). */
-export async function publishReport(report: string, out: string | undefined): Promise<void> {
-  process.stdout.write(report);
-  if (out !== undefined) {
-    await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, report);
+/** The `parseArgs` options every benchmark script takes for its report. */
+export const reportOptions = {
+  out: { type: 'string' },
+  'write-docs': { type: 'boolean' },
+} as const;
+
+/** Where `--write-docs` puts a report: a Markdown file (relative to the repository) and its marked section's name. */
+export interface DocsSection {
+  readonly file: string;
+  readonly name: string;
+}
+
+export interface PublishOptions {
+  /** `--out FILE`: the report alone, as printed. */
+  readonly out?: string | undefined;
+  /** `--write-docs`: the report replaces the text of `section`, under the command that produced it and the date. */
+  readonly writeDocs?: boolean | undefined;
+  readonly section: DocsSection;
+  /** The run's command line, from process.argv unless given. */
+  readonly command?: string;
+  readonly date?: Date;
+}
+
+/** How the running script was started, as a reader would type it: `npx tsx scripts/bench/x.ts` and its options. */
+export function commandLine(argv: readonly string[] = process.argv): string {
+  const script = argv[1] === undefined ? 'scripts/bench/?' : relative(REPO_ROOT, argv[1]);
+  const options: string[] = [];
+  for (let index = 2; index < argv.length; index += 1) {
+    const arg = argv[index] as string;
+    // Where the report went is not part of how its figures were measured.
+    if (arg === '--write-docs') continue;
+    if (arg === '--out') {
+      index += 1;
+      continue;
+    }
+    if (arg.startsWith('--out=')) continue;
+    options.push(arg);
+  }
+  return ['npx tsx', script, ...options].join(' ');
+}
+
+/** The text of a report's section in docs/: the command and the date, then the report. */
+export function docsSectionText(report: string, command: string, date: Date): string {
+  return `Measured on ${date.toISOString().slice(0, 10)} with \`${command}\`:\n\n${report.replace(/\s+$/, '')}`;
+}
+
+/** Prints the Markdown report, and writes it where `options` say (`--out FILE`, `--write-docs`). */
+export async function publishReport(report: string, options: PublishOptions): Promise<void> {
+  process.stdout.write(report.endsWith('\n') ? report : `${report}\n`);
+  if (options.out !== undefined) {
+    await mkdir(dirname(options.out), { recursive: true });
+    await writeFile(options.out, report);
+  }
+  if (options.writeDocs === true) {
+    const file = resolve(REPO_ROOT, options.section.file);
+    const text = docsSectionText(report, options.command ?? commandLine(), options.date ?? new Date());
+    await writeFile(file, replaceMarkedSection(await readFile(file, 'utf8'), options.section.name, text, options.section.file));
+    process.stdout.write(`wrote the report into ${options.section.file} (section ${options.section.name})\n`);
   }
 }
