@@ -6,7 +6,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { commandLine, docsSectionText, publishReport } from '../scripts/bench/bench-support.js';
+import { commandLine, docsSectionText, mostInAnyWindow, publishReport } from '../scripts/bench/bench-support.js';
 import { readMarkedSection } from '../scripts/marked-sections.js';
 import { REPO_ROOT } from '../scripts/repo-root.js';
 
@@ -49,6 +49,12 @@ describe('benchmark reports', () => {
     const argv = ['/usr/bin/node', join(REPO_ROOT, 'scripts/bench/bench-bulk.ts'), '--users', '100', '--write-docs', '--out', '/tmp/x.md'];
     expect(commandLine(argv)).toBe('npx tsx scripts/bench/bench-bulk.ts --users 100');
     expect(docsSectionText('report\n\n', 'cmd', DATE)).toBe('Measured on 2026-12-07 with `cmd`:\n\nreport');
+  });
+
+  it('counts the most times in any one window, a time exactly one window later falling outside it', () => {
+    expect(mostInAnyWindow([0, 999, 1000, 1500, 1999], 1000)).toBe(3);
+    expect(mostInAnyWindow([2000, 0, 500], 1000)).toBe(2);
+    expect(mostInAnyWindow([])).toBe(0);
   });
 
   it('every section a benchmark script writes exists in the file it names', async () => {

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type * as SandboxModule from '../../src/sandbox/index.js';
 import { startRedisServer, type RedisServer } from '../../test/support/redis-server.js';
-import { buildPackageForBench, publishReport, reportOptions } from './bench-support.js';
+import { buildPackageForBench, mostInAnyWindow, publishReport, reportOptions } from './bench-support.js';
 
 const SDK_APP_ID = 1400000000;
 const LIMIT = 200;
@@ -123,16 +123,6 @@ function linesOf(file: string): Line[] {
         return [];
       }
     });
-}
-
-function mostInAnyWindow(times: readonly number[], windowMs = 1000): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let start = 0, end = 0; end < sorted.length; end++) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start++;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
 }
 
 /** Calls per second the sandbox received over the middle 90 % of them (start-up and the last window left out). */

@@ -16,7 +16,7 @@ import { errorCodes, type DocumentedErrorCode } from '../../generated/error-code
 import { operations } from '../../generated/operations.js';
 import { createChatGroupsClient, type CallResult } from '../../src/client.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture } from '../../src/sandbox/index.js';
-import { publishReport, reportOptions } from './bench-support.js';
+import { mostInAnyWindow, publishReport, reportOptions } from './bench-support.js';
 
 const SDK_APP_ID = 1400000000;
 const ADMIN = 'administrator';
@@ -83,11 +83,7 @@ const first = sentAt[0] ?? 0;
 const measuredMs = seconds * 1000;
 const inSpan = sentAt.filter((time) => time < first + measuredMs).length;
 const achieved = inSpan / (measuredMs / 1000);
-let busiest = 0;
-for (let start = 0, end = 0; start < sentAt.length; start += 1) {
-  while (end < sentAt.length && (sentAt[end] as number) < (sentAt[start] as number) + windowMs) end += 1;
-  busiest = Math.max(busiest, end - start);
-}
+const busiest = mostInAnyWindow(sentAt, windowMs);
 const rateLimited = results.filter(
   (result) => !result.ok && result.error.kind === 'api' && errorCodes[result.error.code as DocumentedErrorCode]?.strategy === 'rate-limit-backoff',
 ).length;

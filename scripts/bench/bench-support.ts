@@ -27,6 +27,17 @@ export async function buildPackageForBench(prefix: string, mustEmit: string): Pr
   return outDir;
 }
 
+/** The most of `times` (milliseconds, any order) that fall in any one window of `windowMs`. */
+export function mostInAnyWindow(times: readonly number[], windowMs = 1000): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let start = 0, end = 0; end < sorted.length; end++) {
+    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}
+
 /** The `parseArgs` options every benchmark script takes for its report. */
 export const reportOptions = {
   out: { type: 'string' },
