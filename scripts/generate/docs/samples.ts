@@ -82,7 +82,7 @@ function schemaPropertyNames(schema: JsonValue | undefined): string[] {
 function serversOf(document: OpenApiDocument, ref: OperationRef): ServerEntry[] {
   const own = ref.operation['servers'];
   if (Array.isArray(own) && own.length > 0) return own as ServerEntry[];
-  const pathServers = document.paths[ref.path]?.['servers'];
+  const pathServers = ref.pathItem['servers'];
   if (Array.isArray(pathServers) && pathServers.length > 0) return pathServers as ServerEntry[];
   return document.servers;
 }
