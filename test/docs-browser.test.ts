@@ -3,7 +3,8 @@
  * with every request to any other host refused, so the page must be complete on its own. It checks what the page
  * renders (not what the HTML contains): each operation of generated/operations.ts with its error codes and its curl
  * and TypeScript samples, the signing parameters, the regions, the error-code catalogue with retryability and the
- * section on the contract mock and the sandbox; and it saves screenshots to docs/screenshots/.
+ * section on the contract mock and the sandbox; at a laptop's 1280 px and at 1920 px, that no table is cut off and
+ * the samples wrap in view; and it saves screenshots to docs/screenshots/.
  *
  * It drives Debian's chromium (or CHROMIUM_PATH) through playwright-core, which downloads nothing. A browser that
  * cannot start is a failure with instructions, never a skip: CI must not pass without having looked at the page.
