@@ -1,10 +1,10 @@
 /**
- * Retries: the retry matrix of scripts/retry-matrix.ts (the same scenarios the script prints), run against the
+ * Retries: the retry matrix of scripts/bench/retry-matrix.ts (the same scenarios the script prints), run against the
  * sandbox's fault injection, plus the retry policy's arithmetic and its caps on attempts and time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes } from '../../generated/error-codes.js';
-import { matrixFixture, retryScenarios, runScenario, ADMIN, SDK_APP_ID, type ScenarioRun } from '../../scripts/retry-matrix.js';
+import { matrixFixture, retryScenarios, runScenario, ADMIN, SDK_APP_ID, type ScenarioRun } from '../../scripts/bench/retry-matrix.js';
 import { createChatGroupsClient } from '../../src/client/client.js';
 import type { AttemptEvent } from '../../src/client/events.js';
 import { defaultRetryPolicy, fullJitterDelay, planRetry, type RetryPolicy } from '../../src/client/policy.js';

@@ -3,7 +3,8 @@
  * with every request to any other host refused, so the page must be complete on its own. It checks what the page
  * renders (not what the HTML contains): each operation of generated/operations.ts with its error codes and its curl
  * and TypeScript samples, the signing parameters, the regions, the error-code catalogue with retryability and the
- * section on the contract mock and the sandbox; and it saves screenshots to docs/screenshots/.
+ * section on the contract mock and the sandbox; at a laptop's 1280 px and at 1920 px, that no table is cut off and
+ * the samples wrap in view; and it saves screenshots to docs/screenshots/.
  *
  * It drives Debian's chromium (or CHROMIUM_PATH) through playwright-core, which downloads nothing. A browser that
  * cannot start is a failure with instructions, never a skip: CI must not pass without having looked at the page.
@@ -15,8 +16,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { errorCodes } from '../../generated/error-codes.js';
 import { operations, specVersion, type OperationId } from '../../generated/operations.js';
 import { regions } from '../../generated/regions.js';
-import { retryText } from '../../scripts/docs.js';
-import { serveDocs, type DocsServer } from '../../scripts/serve-docs.js';
+import { retryText } from '../../scripts/generate/docs/error-tables.js';
+import { serveDocs, type DocsServer } from '../../scripts/dev/serve-docs.js';
 import { REPO_ROOT } from '../support/pack.js';
 import { setUpOrFail } from '../support/setup.js';
 
@@ -56,6 +57,19 @@ async function launch(): Promise<Browser> {
 async function tableRows(scope: Locator): Promise<string[][]> {
   return scope.locator('table tr').evaluateAll((rows) =>
     rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => (cell.textContent ?? '').replace(/\s+/g, ' ').trim())),
+  );
+}
+
+/** The tables under `scope`, and their cells, whose content is wider than their box (cut off or scrolled sideways). */
+async function clippedTableParts(scope: Locator): Promise<string[]> {
+  return scope.locator('table').evaluateAll((tables) =>
+    tables.flatMap((table) => {
+      const box = table.parentElement ?? table;
+      const parts = [box, ...table.querySelectorAll('th, td')];
+      return parts
+        .filter((part) => part.scrollWidth > part.clientWidth + 1)
+        .map((part) => `${part.tagName.toLowerCase()} "${(part.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 60)}": ${part.scrollWidth} > ${part.clientWidth} px`);
+    }),
   );
 }
 
@@ -100,20 +114,27 @@ describe('the documentation page in a browser, offline', () => {
   const outside: string[] = [];
   const pageErrors: string[] = [];
 
+  /** A page of the given width whose requests to any host but the docs server are refused and recorded. */
+  async function openPage(width: number): Promise<Page> {
+    const url = docs!.url;
+    const context = await browser!.newContext({ viewport: { width, height: 900 }, serviceWorkers: 'block' });
+    await context.route('**/*', (route) => {
+      const requested = route.request().url();
+      if (requested.startsWith(`${url}/`) || requested === url) return route.continue();
+      outside.push(requested);
+      return route.abort('blockedbyclient');
+    });
+    const opened = await context.newPage();
+    opened.on('pageerror', (error) => pageErrors.push(error.message));
+    return opened;
+  }
+
   /** The docs server's URL once the page is up; every test fails with the reason when it is not. */
   const ready = setUpOrFail(async () => {
     const server = await serveDocs({ port: 0 });
     docs = server;
     browser = await launch();
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, serviceWorkers: 'block' });
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(`${server.url}/`) || url === server.url) return route.continue();
-      outside.push(url);
-      return route.abort('blockedbyclient');
-    });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page = await openPage(1400);
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     await page.goto(`${server.url}/`, { waitUntil: 'load' });
     await page.locator('[data-section-id^="/section/"]').first().waitFor({ state: 'visible', timeout: 30_000 });
@@ -170,7 +191,7 @@ describe('the documentation page in a browser, offline', () => {
     const text = await introductionText(page);
     expect(text).toContain('Testing against this contract');
     expect(text).toContain('Contract mock (Prism)');
-    expect(text).toContain('npx @stoplight/prism-cli@');
+    expect(text).toContain('@stoplight/prism-cli@');
     expect(text).toContain('Sandbox (chat-groups sandbox)');
     expect(text).toContain('npx chat-groups sandbox');
     const menu = await page.getByTestId('menu-item-label').allInnerTexts();
@@ -209,6 +230,48 @@ describe('the documentation page in a browser, offline', () => {
       expect(typescript, `${operationId}: TypeScript sample`).toContain(`from 'tencent-chat-groups'`);
       expect(typescript).toContain(`chat.${operationId}(`);
       await page.screenshot({ path: join(SCREENSHOT_DIR, `redoc-${operationId}.png`) });
+    });
+  }
+
+  for (const width of [1280, 1920]) {
+    it(`fits a ${width} px wide screen: no table is cut off, the catalogue says "all" for a code of every operation, samples wrap in view`, { timeout: 60_000 }, async () => {
+      const url = ready();
+      const narrow = await openPage(width);
+      try {
+        await narrow.goto(`${url}/`, { waitUntil: 'load' });
+        await narrow.locator('[data-section-id^="/section/"]').first().waitFor({ state: 'visible', timeout: 30_000 });
+        const catalogue = introduction(narrow).locator('table').filter({ hasText: 'Operations' }).first();
+        await catalogue.scrollIntoViewIfNeeded();
+        await narrow.screenshot({ path: join(SCREENSHOT_DIR, `redoc-error-codes-${width}.png`) });
+        expect(await clippedTableParts(introduction(narrow)), 'tables or cells wider than their box').toEqual([]);
+
+        const [header = [], ...rows] = await tableRows(catalogue.locator('xpath=..'));
+        const operationsColumn = header.indexOf('Operations');
+        for (const entry of Object.values(errorCodes)) {
+          if (entry.scope !== 'operation') continue;
+          const listedBy = operationIds.filter((id) => (operations[id].errorCodes as readonly number[]).includes(entry.code));
+          const cell = rows.find((row) => row[0] === String(entry.code))?.[operationsColumn];
+          if (listedBy.length === operationIds.length) expect(cell, `operations of ${entry.code}`).toBe('all');
+          else expect(cell?.split(', '), `operations of ${entry.code}`).toEqual(listedBy);
+        }
+
+        const operationId = operationIds[0]!;
+        await narrow.goto(`${url}/#operation/${operationId}`);
+        const section = operationSection(narrow, operationId);
+        await section.waitFor({ state: 'visible', timeout: 15_000 });
+        expect(await clippedTableParts(section), `${operationId}: tables or cells wider than their box`).toEqual([]);
+        const curl = section.getByTestId('source-code').filter({ hasText: 'curl ' }).first();
+        await curl.waitFor({ state: 'visible', timeout: 10_000 });
+        const box = await curl.evaluate((element) => {
+          const rect = element.getBoundingClientRect();
+          return { right: rect.right, scrollWidth: element.scrollWidth, clientWidth: element.clientWidth };
+        });
+        expect(box.scrollWidth, 'the curl sample scrolls sideways').toBeLessThanOrEqual(box.clientWidth + 1);
+        expect(box.right, 'the curl sample ends past the window').toBeLessThanOrEqual(width);
+        await narrow.screenshot({ path: join(SCREENSHOT_DIR, `redoc-${operationId}-${width}.png`) });
+      } finally {
+        await narrow.context().close();
+      }
     });
   }
 

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startPrism, type PrismServer } from '../../scripts/prism.js';
+import { startPrism, type PrismServer } from '../../scripts/dev/prism.js';
 import { setUpOrFail } from '../support/setup.js';
 import { outsideEnv, packPackage, REPO_ROOT, type PackedPackage } from '../support/pack.js';
 

@@ -1,10 +1,10 @@
 /**
- * A small run of the sandbox fuzzer (scripts/fuzz-sandbox.ts; `npm run fuzz:sandbox` runs 2,000 requests): valid,
+ * A small run of the sandbox fuzzer (scripts/bench/fuzz-sandbox.ts; `npm run fuzz:sandbox` runs 2,000 requests): valid,
  * invalid and hostile requests over HTTP, with no 5xx, no error inside the sandbox, every request answered or closed,
  * and memory that stays put.
  */
 import { describe, expect, it } from 'vitest';
-import { formatReport, runSandboxFuzz } from '../../scripts/fuzz-sandbox.js';
+import { formatReport, runSandboxFuzz } from '../../scripts/bench/fuzz-sandbox.js';
 
 describe('the sandbox under schema-driven fuzzing', () => {
   it('answers or closes every one of 300 valid, invalid and hostile requests, never with a 5xx, and keeps its memory', { timeout: 120_000 }, async () => {

@@ -4,7 +4,7 @@
  * and no violation in Prism's log.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startPrism, type PrismServer } from '../../scripts/prism.js';
+import { startPrism, type PrismServer } from '../../scripts/dev/prism.js';
 import { createChatGroupsClient, type ChatGroupsClient } from '../../src/client/client.js';
 import { DEVELOPMENT_SECRET_KEY, defaultFixture, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 

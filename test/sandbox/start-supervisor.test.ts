@@ -4,9 +4,9 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { operations, requestLimits } from '../../generated/operations.js';
-import { startDepthGuard, type DepthGuard } from '../../scripts/depth-guard.js';
-import { startPrism, type PrismServer } from '../../scripts/prism.js';
-import { supervise, type ChildServer, type Supervised } from '../../scripts/supervisor.js';
+import { startDepthGuard, type DepthGuard } from '../../scripts/dev/depth-guard.js';
+import { startPrism, type PrismServer } from '../../scripts/dev/prism.js';
+import { supervise, type ChildServer, type Supervised } from '../../scripts/dev/supervisor.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -25,7 +25,7 @@ import {
   type BreakingChange,
   type BreakingChangeKind,
   type Document,
-} from '../../scripts/breaking-changes.js';
+} from '../../scripts/release/breaking-changes.js';
 import { compileErrors, generatedTypes, type CompileError } from '../support/type-check.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -904,7 +904,7 @@ describe('the current document against the releases', () => {
   });
 
   it('runs as a command: exit 0 on the current document, exit 1 naming the change on a broken one', { timeout: 30_000 }, async () => {
-    const script = join(ROOT, 'scripts/breaking-changes.ts');
+    const script = join(ROOT, 'scripts/release/breaking-changes.ts');
     const ok = await run(process.execPath, ['--import', 'tsx', script], { cwd: ROOT });
     expect(ok.stdout).toMatch(/no breaking change|accepted: major version/);
 

@@ -4,7 +4,7 @@
  * named response example (`Prefer: example=NAME`).
  */
 import { afterAll, beforeAll, vi } from 'vitest';
-import { startPrism, type PrismServer } from '../../scripts/prism.js';
+import { startPrism, type PrismServer } from '../../scripts/dev/prism.js';
 import { createChatGroupsClient, type ChatGroupsClient } from '../../src/client/client.js';
 
 export interface ContractMock {

@@ -3,7 +3,7 @@
  * rewriting), and typed clients that record every `sl-violations` header Prism sends back. A test then asserts that
  * no response of the sandbox broke the spec, besides asserting on the results themselves.
  */
-import { startPrism, type PrismServer } from '../../scripts/prism.js';
+import { startPrism, type PrismServer } from '../../scripts/dev/prism.js';
 import { createChatGroupsClient, type ChatGroupsClient } from '../../src/client/client.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 

@@ -6,8 +6,8 @@
  */
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
-import { renderErrorCodes, renderRegions, renderTypes } from '../../scripts/render-modules.js';
-import type { OpenApiDocument } from '../../scripts/openapi-document.js';
+import { renderErrorCodes, renderRegions, renderTypes } from '../../scripts/generate/render-modules.js';
+import type { OpenApiDocument } from '../../scripts/generate/openapi-document.js';
 import realDocument from '../../generated/openapi.json' with { type: 'json' };
 
 const options: ts.CompilerOptions = {

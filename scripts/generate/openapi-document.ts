@@ -29,6 +29,8 @@ export const hintPlaceholders = ['identifier', 'sdkAppId', 'credential', 'where'
 export interface RuleSource {
   vendor?: string[];
   inferred?: string;
+  /** On an operation's `x-source.x-error-codes`: the source of each code, by code. */
+  perCode?: Record<string, RuleSource>;
 }
 
 /** `x-source` of an object: the rule (a keyword or x- extension of that object) -> where it comes from. */

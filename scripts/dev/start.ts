@@ -16,18 +16,16 @@
 import { createServer } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { findStaleFiles, generateAll } from './generate.js';
+import { findStaleFiles, generateAll } from '../generate/generate.js';
 import { startDepthGuard } from './depth-guard.js';
 import { startPrism, type PrismOptions } from './prism.js';
 import { supervise } from './supervisor.js';
 import { serveDocs, type DocsServer } from './serve-docs.js';
-import { DEFAULT_SANDBOX_PORT } from '../src/cli/sandbox-command.js';
-import { generateUserSig } from '../src/usersig/usersig.js';
-import { CONTROL_PREFIX, DEVELOPMENT_SECRET_KEY, defaultFixture, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { DEFAULT_SANDBOX_PORT } from '../../src/cli/sandbox-command.js';
+import { generateUserSig } from '../../src/usersig/usersig.js';
+import { CONTROL_PREFIX, DEVELOPMENT_SECRET_KEY, defaultFixture, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { REPO_ROOT } from '../repo-root.js';
 
 /** Fixed ports so the printed URLs stay the same from run to run; a busy one is replaced by a free one. */
 const preferredPorts = { docs: 4000, mock: 4010, proxy: 4011, sandbox: DEFAULT_SANDBOX_PORT } as const;
@@ -45,8 +43,8 @@ async function regenerateIfStale(): Promise<void> {
   const stale = await findStaleFiles(files);
   if (stale.length === 0) return;
   for (const file of files.filter((candidate) => stale.includes(candidate.path))) {
-    await mkdir(dirname(join(root, file.path)), { recursive: true });
-    await writeFile(join(root, file.path), file.content);
+    await mkdir(dirname(join(REPO_ROOT, file.path)), { recursive: true });
+    await writeFile(join(REPO_ROOT, file.path), file.content);
   }
   console.log(`regenerated ${stale.join(', ')} from openapi/`);
 }

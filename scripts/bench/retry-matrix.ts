@@ -6,16 +6,18 @@
  * The scenarios live here and nowhere else: test/client/retry.test.ts asserts exactly these, so the printed table
  * and the tested behaviour cannot drift apart. Backoff delays are tiny so the whole matrix runs in about a second.
  *
- *   npx tsx scripts/retry-matrix.ts
+ *   npx tsx scripts/bench/retry-matrix.ts [--out FILE] [--write-docs]
  */
 import { pathToFileURL } from 'node:url';
-import { errorCodes, type DocumentedErrorCode } from '../generated/error-codes.js';
-import type { CallResult } from '../src/client/call-types.js';
-import { createChatGroupsClient } from '../src/client/client.js';
-import type { AttemptEvent } from '../src/client/events.js';
-import type { RetryOptions } from '../src/client/policy.js';
-import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture, type RunningSandbox } from '../src/sandbox/index.js';
-import { generateUserSig } from '../src/usersig/usersig.js';
+import { errorCodes, type DocumentedErrorCode } from '../../generated/error-codes.js';
+import type { CallResult } from '../../src/client/call-types.js';
+import { createChatGroupsClient } from '../../src/client/client.js';
+import type { AttemptEvent } from '../../src/client/events.js';
+import type { RetryOptions } from '../../src/client/policy.js';
+import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture, type RunningSandbox } from '../../src/sandbox/index.js';
+import { generateUserSig } from '../../src/usersig/usersig.js';
+import { parseArgs } from 'node:util';
+import { publishReport, reportOptions } from './bench-support.js';
 
 export const SDK_APP_ID = 1400000000;
 export const ADMIN = 'administrator';
@@ -269,13 +271,13 @@ export function matrixTable(runs: readonly ScenarioRun[]): string {
 }
 
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: reportOptions });
   const runs = await runMatrix();
   const defaults = Object.entries(MATRIX_RETRY)
     .map(([name, value]) => `${name} ${String(value)}`)
     .join(', ');
-  console.log(`Retry matrix against the sandbox's fault injection (retry: ${defaults}; timeoutMs ${MATRIX_TIMEOUT_MS} unless stated)\n`);
-  console.log(matrixTable(runs));
-  console.log('\nCommand: `npx tsx scripts/retry-matrix.ts`');
+  const report = `Retry matrix against the sandbox's fault injection (retry: ${defaults}; timeoutMs ${MATRIX_TIMEOUT_MS} unless stated)\n\n${matrixTable(runs)}`;
+  await publishReport(report, { out: values.out, writeDocs: values['write-docs'], section: { file: 'docs/benchmarks.md', name: 'bench:retry-matrix' } });
   if (runs.some((run) => run.result.attempts.length !== run.scenario.expected.attempts || run.final !== run.scenario.expected.final)) {
     process.exitCode = 1;
   }

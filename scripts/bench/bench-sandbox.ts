@@ -9,7 +9,7 @@
  * loop. Targets take turns in short slices and the ratios compare slices of the same round, because this machine is
  * shared and its speed drifts. Loopback only; every phase is bounded in count and time (about 40 s in all).
  *
- *   npx tsx scripts/bench-sandbox.ts [--rounds N] [--slice SECONDS] [--out FILE]
+ *   npx tsx scripts/bench/bench-sandbox.ts [--rounds N] [--slice SECONDS] [--out FILE] [--write-docs]
  *
  * Targets: the sandbox alone reaches ≥ 0.8 × the bare server and ≥ 2.5 × Prism's mock.
  */
@@ -19,11 +19,11 @@ import { Agent, request } from 'node:http';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { operations } from '../generated/operations.js';
-import { DEVELOPMENT_SECRET_KEY } from '../src/sandbox/index.js';
-import { generateUserSig } from '../src/usersig/usersig.js';
-import { buildPackageForBench, publishReport } from './bench-support.js';
-import { startPrism } from './prism.js';
+import { operations } from '../../generated/operations.js';
+import { DEVELOPMENT_SECRET_KEY } from '../../src/sandbox/index.js';
+import { generateUserSig } from '../../src/usersig/usersig.js';
+import { buildPackageForBench, publishReport, reportOptions } from './bench-support.js';
+import { startPrism } from '../dev/prism.js';
 
 const SDK_APP_ID = 1400000000;
 const ADMIN = 'administrator';
@@ -261,7 +261,7 @@ function describeOutcomes(outcomes: ReadonlyMap<string, number>, total: number):
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, slice: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { rounds: { type: 'string' }, slice: { type: 'string' }, ...reportOptions } });
   const rounds = Number(values.rounds ?? '5');
   const sliceSeconds = Number(values.slice ?? '0.6');
   if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 10)) throw new Error('--rounds must be an integer from 1 to 10');
@@ -326,7 +326,7 @@ async function main(): Promise<void> {
     );
   }
   lines.push('', `Total run time: ${((performance.now() - runStarted) / 1000).toFixed(1)} s.`, '');
-  await publishReport(lines.join('\n'), values.out);
+  await publishReport(lines.join('\n'), { out: values.out, writeDocs: values['write-docs'], section: { file: 'docs/benchmarks.md', name: 'bench:sandbox' } });
 }
 
 await main();

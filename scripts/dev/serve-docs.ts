@@ -2,10 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { join } from 'node:path';
+import { REPO_ROOT } from '../repo-root.js';
 
 const files: Record<string, { path: string; type: string }> = {
   '/': { path: 'generated/docs/index.html', type: 'text/html; charset=utf-8' },
@@ -26,7 +24,7 @@ export async function serveDocs(options: { port?: number; host?: string } = {}):
       return;
     }
     // Read per request so a regenerated page is served without a restart.
-    readFile(join(root, file.path)).then(
+    readFile(join(REPO_ROOT, file.path)).then(
       (body) => response.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-cache' }).end(request.method === 'HEAD' ? undefined : body),
       () => response.writeHead(500, { 'content-type': 'text/plain' }).end(`${file.path} is missing: run npm run generate\n`),
     );

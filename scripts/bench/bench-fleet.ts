@@ -3,7 +3,7 @@
  * with `--shard K/N` and `--redis`, against one sandbox that enforces the vendor's 200 calls per second for the whole
  * app, and a real redis-server started here.
  *
- *   npx tsx scripts/bench-fleet.ts [--users N] [--out FILE]
+ *   npx tsx scripts/bench/bench-fleet.ts [--users N] [--out FILE] [--write-docs]
  *
  * Scenarios (each on fresh users of one sandbox, a fresh Redis, `--max-attempts 1` so that every 60007 the sandbox
  * answers shows in the results files instead of being retried away):
@@ -22,15 +22,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type * as SandboxModule from '../src/sandbox/index.js';
-import { startRedisServer, type RedisServer } from '../test/support/redis-server.js';
-import { buildPackageForBench, publishReport } from './bench-support.js';
+import type * as SandboxModule from '../../src/sandbox/index.js';
+import { startRedisServer, type RedisServer } from '../../test/support/redis-server.js';
+import { buildPackageForBench, mostInAnyWindow, publishReport, reportOptions } from './bench-support.js';
 
 const SDK_APP_ID = 1400000000;
 const LIMIT = 200;
 const SHARDS = 4;
 
-const { values } = parseArgs({ options: { users: { type: 'string', default: '4000' }, out: { type: 'string' } } });
+const { values } = parseArgs({ options: { users: { type: 'string', default: '4000' }, ...reportOptions } });
 const USERS = Number(values.users);
 
 interface Run {
@@ -123,16 +123,6 @@ function linesOf(file: string): Line[] {
         return [];
       }
     });
-}
-
-function mostInAnyWindow(times: readonly number[], windowMs = 1000): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let start = 0, end = 0; end < sorted.length; end++) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start++;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
 }
 
 /** Calls per second the sandbox received over the middle 90 % of them (start-up and the last window left out). */
@@ -251,11 +241,11 @@ await rm(dist, { recursive: true, force: true });
 const report = [
   `## Fleet: one app's quota (${LIMIT}/s) shared through Redis`,
   '',
-  `\`npx tsx scripts/bench-fleet.ts --users ${USERS}\` (delete-group, --concurrency 16, --max-attempts 1; the sandbox as referee)`,
+  `\`npx tsx scripts/bench/bench-fleet.ts --users ${USERS}\` (delete-group, --concurrency 16, --max-attempts 1; the sandbox as referee)`,
   '',
   '| scenario | calls the sandbox received | 60007 answers | most calls in any 1 s window | users |',
   '|---|---|---|---|---|',
   ...rows,
   '',
 ].join('\n');
-await publishReport(report, values.out);
+await publishReport(report, { out: values.out, writeDocs: values['write-docs'], section: { file: 'docs/fleet.md', name: 'bench:fleet' } });

@@ -2,7 +2,7 @@
  * Bulk-run benchmark: `chat-groups delete-group` over 10,000 users against a sandbox that enforces the vendor's
  * 200 calls per second, through the real program in a child process, as an operator would run it.
  *
- *   npx tsx scripts/bench-bulk.ts [--users N] [--concurrency N] [--heap] [--out FILE]
+ *   npx tsx scripts/bench/bench-bulk.ts [--users N] [--concurrency N] [--heap] [--out FILE] [--write-docs]
  *
  * Measures, from the results file's timestamps and the child's /proc status:
  *   - deletions per second sustained: result lines over the middle 90 % of the run (the first and last 5 % of
@@ -16,7 +16,7 @@
  *     (the forced collections cost a little throughput, so leave it off for the rate figures).
  * Targets: at least 198 deletions per second sustained, no rate-limit answer, memory flat.
  *
- * The program runs from a tsc build made for the run (as in scripts/bench-sandbox.ts), and so does the sandbox, in
+ * The program runs from a tsc build made for the run (as in scripts/bench/bench-sandbox.ts), and so does the sandbox, in
  * this process; with the default 200/s limit the run takes about 50 s.
  */
 import { spawn } from 'node:child_process';
@@ -25,8 +25,8 @@ import { rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type * as SandboxModule from '../src/sandbox/index.js';
-import { buildPackageForBench, publishReport } from './bench-support.js';
+import type * as SandboxModule from '../../src/sandbox/index.js';
+import { buildPackageForBench, publishReport, reportOptions } from './bench-support.js';
 
 const SDK_APP_ID = 1400000000;
 const ADMIN = 'administrator';
@@ -74,7 +74,7 @@ function quantile(sorted: readonly number[], q: number): number {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { users: { type: 'string' }, concurrency: { type: 'string' }, heap: { type: 'boolean' }, out: { type: 'string' } },
+    options: { users: { type: 'string' }, concurrency: { type: 'string' }, heap: { type: 'boolean' }, ...reportOptions },
   });
   const userCount = Number(values.users ?? '10000');
   if (!(Number.isInteger(userCount) && userCount >= 100 && userCount <= 1_000_000)) throw new Error('--users must be an integer from 100 to 1000000');
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
     '```',
     '',
   ];
-  await publishReport(lines.join('\n'), values.out);
+  await publishReport(lines.join('\n'), { out: values.out, writeDocs: values['write-docs'], section: { file: 'docs/benchmarks.md', name: 'bench:bulk' } });
 }
 
 await main();

@@ -7,22 +7,23 @@
  * so none is hidden). The machine's other load shows up here: the limiter counts each call until a window after its
  * answer, so slow answers cost quota (they never cause a rate-limit answer).
  *
- *   npx tsx scripts/bench-limiter.ts [--seconds S]
+ *   npx tsx scripts/bench/bench-limiter.ts [--seconds S] [--out FILE] [--write-docs]
  *
  * Targets: at least 99 % of the limit, at most the limit in any one-second window, and no rate-limit answer.
  */
 import { parseArgs } from 'node:util';
-import { errorCodes, type DocumentedErrorCode } from '../generated/error-codes.js';
-import { operations } from '../generated/operations.js';
-import type { CallResult } from '../src/client/call-types.js';
-import { createChatGroupsClient } from '../src/client/client.js';
-import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture } from '../src/sandbox/index.js';
+import { errorCodes, type DocumentedErrorCode } from '../../generated/error-codes.js';
+import { operations } from '../../generated/operations.js';
+import type { CallResult } from '../../src/client/call-types.js';
+import { createChatGroupsClient } from '../../src/client/client.js';
+import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture } from '../../src/sandbox/index.js';
+import { mostInAnyWindow, publishReport, reportOptions } from './bench-support.js';
 
 const SDK_APP_ID = 1400000000;
 const ADMIN = 'administrator';
 const TARGET_SHARE = 0.99;
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, ...reportOptions } });
 const seconds = Number(values.seconds);
 if (!(seconds >= 1)) throw new Error('--seconds must be at least 1');
 
@@ -83,11 +84,7 @@ const first = sentAt[0] ?? 0;
 const measuredMs = seconds * 1000;
 const inSpan = sentAt.filter((time) => time < first + measuredMs).length;
 const achieved = inSpan / (measuredMs / 1000);
-let busiest = 0;
-for (let start = 0, end = 0; start < sentAt.length; start += 1) {
-  while (end < sentAt.length && (sentAt[end] as number) < (sentAt[start] as number) + windowMs) end += 1;
-  busiest = Math.max(busiest, end - start);
-}
+const busiest = mostInAnyWindow(sentAt, windowMs);
 const rateLimited = results.filter(
   (result) => !result.ok && result.error.kind === 'api' && errorCodes[result.error.code as DocumentedErrorCode]?.strategy === 'rate-limit-backoff',
 ).length;
@@ -95,17 +92,19 @@ const succeeded = results.filter((result) => result.ok).length;
 const otherFailures = results.length - succeeded - rateLimited;
 const share = achieved / (limit / perSeconds);
 
-console.log(`Limiter accuracy against the in-process sandbox, limit ${limit} per ${perSeconds} s on both sides (Node ${process.version})\n`);
-console.log('| measured | calls | achieved rate | share of limit | most calls in any 1 s window | rate-limit answers | other failures |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
-console.log(
-  `| first ${seconds} s of sending (run ${(elapsedMs / 1000).toFixed(2)} s, ${total} calls) | ${inSpan} | ${achieved.toFixed(1)}/s | ${(share * 100).toFixed(2)} % | ${busiest} | ${rateLimited} | ${otherFailures} |`,
-);
 const verdicts = [
   share >= TARGET_SHARE ? 'met' : 'MISSED',
   busiest <= limit ? 'met' : 'MISSED',
   rateLimited === 0 ? 'met' : 'MISSED',
 ];
-console.log(`\nTargets: ≥ 99 % of the limit: ${verdicts[0]}; ≤ ${limit} in any window: ${verdicts[1]}; no rate-limit answer: ${verdicts[2]}.`);
-console.log('\nCommand: `npx tsx scripts/bench-limiter.ts`');
+const report = [
+  `Limiter accuracy against the in-process sandbox, limit ${limit} per ${perSeconds} s on both sides (Node ${process.version})`,
+  '',
+  '| measured | calls | achieved rate | share of limit | most calls in any 1 s window | rate-limit answers | other failures |',
+  '|---|---:|---:|---:|---:|---:|---:|',
+  `| first ${seconds} s of sending (run ${(elapsedMs / 1000).toFixed(2)} s, ${total} calls) | ${inSpan} | ${achieved.toFixed(1)}/s | ${(share * 100).toFixed(2)} % | ${busiest} | ${rateLimited} | ${otherFailures} |`,
+  '',
+  `Targets: ≥ 99 % of the limit: ${verdicts[0]}; ≤ ${limit} in any window: ${verdicts[1]}; no rate-limit answer: ${verdicts[2]}.`,
+];
+await publishReport(report.join('\n'), { out: values.out, writeDocs: values['write-docs'], section: { file: 'docs/benchmarks.md', name: 'bench:limiter' } });
 if (verdicts.includes('MISSED')) process.exitCode = 1;

@@ -6,11 +6,11 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { operations } from '../generated/operations.js';
-import { failure, failureBody } from '../src/sandbox/envelope.js';
-import { isDocumentedErrorCode } from '../src/sandbox/codes.js';
-import { describeBodyProblem, readJsonBody } from '../src/sandbox/request-body.js';
-import { MAX_BODY_BYTES } from '../src/sandbox/server.js';
+import { operations } from '../../generated/operations.js';
+import { failure, failureBody } from '../../src/sandbox/envelope.js';
+import { isDocumentedErrorCode } from '../../src/sandbox/codes.js';
+import { describeBodyProblem, readJsonBody } from '../../src/sandbox/request-body.js';
+import { MAX_BODY_BYTES } from '../../src/sandbox/server.js';
 
 export interface DepthGuard {
   readonly url: string;

@@ -17,9 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { operations, requestLimits, type OperationId } from '../generated/operations.js';
-import { CONTROL_PREFIX, DEVELOPMENT_SECRET_KEY, defaultFixture, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
-import { generateUserSig } from '../src/usersig/usersig.js';
+import { operations, requestLimits, type OperationId } from '../../generated/operations.js';
+import { CONTROL_PREFIX, DEVELOPMENT_SECRET_KEY, defaultFixture, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { generateUserSig } from '../../src/usersig/usersig.js';
 
 export interface FuzzOptions {
   readonly seed: number;

@@ -12,21 +12,23 @@
  * Rates are calls per CPU second of this process (user + system), which a busy machine disturbs far less than wall
  * time; the two clients alternate in short rounds and the ratio is the median of the per-round ratios.
  *
- *   npx tsx scripts/bench-client.ts [--rounds N] [--calls N]
+ *   npx tsx scripts/bench/bench-client.ts [--rounds N] [--calls N] [--out FILE] [--write-docs]
  *
  * Target: the typed client (as shipped) reaches at least 0.8 of bare openapi-fetch.
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import createClient from 'openapi-fetch';
 import ts from 'typescript';
-import { operations } from '../generated/operations.js';
-import type { paths } from '../generated/types.js';
-import { createChatGroupsClient } from '../src/client/client.js';
-import { randomUint32 } from '../src/client/signing.js';
-import { generateUserSig } from '../src/usersig/usersig.js';
+import { operations } from '../../generated/operations.js';
+import type { paths } from '../../generated/types.js';
+import { createChatGroupsClient } from '../../src/client/client.js';
+import { randomUint32 } from '../../src/client/signing.js';
+import { generateUserSig } from '../../src/usersig/usersig.js';
+import { REPO_ROOT } from '../repo-root.js';
+import { publishReport, reportOptions } from './bench-support.js';
 
 const TARGET = 0.8;
 const SDK_APP_ID = 1400000000;
@@ -37,11 +39,10 @@ const BASE_URL = 'https://bench.invalid';
 const PATH = operations.delContactGroup.path;
 const BODY = { From_Account: 'user_0001', GroupName: ['group_0001'] as [string] };
 const ANSWER = JSON.stringify({ GroupItem: [{ GroupName: 'group_0001', GroupId: 1 }], ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' });
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BUILD_DIR = join(ROOT, '.tmp', 'bench-client-build');
+const BUILD_DIR = join(REPO_ROOT, '.tmp', 'bench-client-build');
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '30' }, calls: { type: 'string', default: '2000' } },
+  options: { rounds: { type: 'string', default: '30' }, calls: { type: 'string', default: '2000' }, ...reportOptions },
 });
 const rounds = Number(values.rounds);
 const callsPerRound = Number(values.calls);
@@ -58,11 +59,11 @@ async function compiledClientModule(): Promise<{ createChatGroupsClient: typeof 
     );
     return nested.flat().filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'));
   };
-  const sources = [...(await walk(join(ROOT, 'src'))), ...(await walk(join(ROOT, 'generated')))];
+  const sources = [...(await walk(join(REPO_ROOT, 'src'))), ...(await walk(join(REPO_ROOT, 'generated')))];
   const options: ts.CompilerOptions = { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true };
   for (const source of sources) {
     const output = ts.transpileModule(await readFile(source, 'utf8'), { compilerOptions: options, fileName: source });
-    const target = join(BUILD_DIR, relative(ROOT, source)).replace(/\.ts$/, '.js');
+    const target = join(BUILD_DIR, relative(REPO_ROOT, source)).replace(/\.ts$/, '.js');
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, output.outputText);
   }
@@ -152,13 +153,14 @@ const rows = [
 await rm(BUILD_DIR, { recursive: true, force: true });
 
 const format = (value: number): string => Math.round(value).toLocaleString('en-US');
-console.log(
-  `Client overhead: ${rounds} alternating rounds of ${callsPerRound.toLocaleString('en-US')} calls, calls per CPU second, medians (Node ${process.version})\n`,
-);
-console.log('| typed client build | in flight | typed client | bare openapi-fetch | ratio | target ≥ 0.8 |');
-console.log('|---|---:|---:|---:|---:|---|');
-for (const row of rows) {
-  const verdict = row.build.startsWith('compiled') ? (row.ratio >= TARGET ? 'met' : 'MISSED') : '(reference)';
-  console.log(`| ${row.build} | ${row.concurrency} | ${format(row.ours)} | ${format(row.bare)} | ${row.ratio.toFixed(2)} | ${verdict} |`);
-}
-console.log('\nCommand: `npx tsx scripts/bench-client.ts`');
+const report = [
+  `Client overhead: ${rounds} alternating rounds of ${callsPerRound.toLocaleString('en-US')} calls, calls per CPU second, medians (Node ${process.version})`,
+  '',
+  '| typed client build | in flight | typed client | bare openapi-fetch | ratio | target ≥ 0.8 |',
+  '|---|---:|---:|---:|---:|---|',
+  ...rows.map((row) => {
+    const verdict = row.build.startsWith('compiled') ? (row.ratio >= TARGET ? 'met' : 'MISSED') : '(reference)';
+    return `| ${row.build} | ${row.concurrency} | ${format(row.ours)} | ${format(row.bare)} | ${row.ratio.toFixed(2)} | ${verdict} |`;
+  }),
+];
+await publishReport(report.join('\n'), { out: values.out, writeDocs: values['write-docs'], section: { file: 'docs/benchmarks.md', name: 'bench:client' } });

@@ -2,13 +2,12 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { OpenApiDocument } from './openapi-document.js';
+import { REPO_ROOT } from '../repo-root.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const redoclyBin = join(root, 'node_modules/.bin/redocly');
+export const redoclyBin = join(REPO_ROOT, 'node_modules/.bin/redocly');
 
 /** Redocly posts telemetry and checks for updates unless told not to; neither may happen from our scripts. */
 export const quietRedoclyEnv = {
@@ -22,7 +21,7 @@ export async function bundleSpec(rootFile: string): Promise<OpenApiDocument> {
   try {
     const out = join(dir, 'openapi.json');
     await promisify(execFile)(redoclyBin, ['bundle', rootFile, '--ext', 'json', '-o', out], {
-      cwd: root,
+      cwd: REPO_ROOT,
       env: quietRedoclyEnv,
     });
     return JSON.parse(await readFile(out, 'utf8')) as OpenApiDocument;

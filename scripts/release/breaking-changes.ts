@@ -3,9 +3,9 @@
  * change that breaks a caller: code written against the released document (by hand, with the generated types or
  * with the typed client) that stops compiling or starts failing against the new one.
  *
- *   npx tsx scripts/breaking-changes.ts                 check generated/openapi.json against the newest release
- *   npx tsx scripts/breaking-changes.ts --against FILE  check against another document
- *   npx tsx scripts/breaking-changes.ts --record        store generated/openapi.json as the release of its version
+ *   npx tsx scripts/release/breaking-changes.ts                 check generated/openapi.json against the newest release
+ *   npx tsx scripts/release/breaking-changes.ts --against FILE  check against another document
+ *   npx tsx scripts/release/breaking-changes.ts --record        store generated/openapi.json as the release of its version
  *
  * Exits 1 when a breaking change is found, unless the major version went up (the one way semver allows one).
  *
@@ -32,11 +32,11 @@ import {
   type JsonObject,
   type JsonValue,
   type OpenApiDocument,
-} from './openapi-document.js';
+} from '../generate/openapi-document.js';
+import { REPO_ROOT } from '../repo-root.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const releasesDir = join(root, 'releases');
-export const currentDocumentPath = join(root, 'generated/openapi.json');
+export const releasesDir = join(REPO_ROOT, 'releases');
+export const currentDocumentPath = join(REPO_ROOT, 'generated/openapi.json');
 
 /** Every kind of change the check names; each has its tests in test/spec/breaking-changes.test.ts. */
 export const breakingChangeKinds = [
@@ -699,7 +699,7 @@ async function main(argv: string[]): Promise<number> {
     options: { against: { type: 'string' }, current: { type: 'string' }, record: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
-    process.stdout.write('npx tsx scripts/breaking-changes.ts [--against FILE] [--current FILE] [--record]\n');
+    process.stdout.write('npx tsx scripts/release/breaking-changes.ts [--against FILE] [--current FILE] [--record]\n');
     return 0;
   }
   const currentPath = values.current ?? currentDocumentPath;
@@ -723,7 +723,7 @@ async function main(argv: string[]): Promise<number> {
     await mkdir(dirname(target), { recursive: true });
     await copyFile(currentPath, target);
     process.stdout.write(
-      `stored ${relative(root, currentPath)} as releases/${version}/openapi.json\nAdd to CHANGELOG.md under "## [${version}]" the operations:\n${formatChanges(diffOperations(previous?.document, current))}\n` +
+      `stored ${relative(REPO_ROOT, currentPath)} as releases/${version}/openapi.json\nAdd to CHANGELOG.md under "## [${version}]" the operations:\n${formatChanges(diffOperations(previous?.document, current))}\n` +
         (findings.length > 0 ? `and the breaking changes:\n${formatFindings(findings)}\n` : ''),
     );
     return 0;
@@ -738,7 +738,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const findings = findBreakingChanges(against.document, current);
   const changes = diffOperations(against.document, current);
-  process.stdout.write(`${relative(root, currentPath)} (${version}) against ${relative(root, against.path)}:\n${formatChanges(changes)}\n`);
+  process.stdout.write(`${relative(REPO_ROOT, currentPath)} (${version}) against ${relative(REPO_ROOT, against.path)}:\n${formatChanges(changes)}\n`);
   if (findings.length === 0) {
     process.stdout.write('no breaking change\n');
     return 0;

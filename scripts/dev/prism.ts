@@ -3,12 +3,11 @@
  * on a free loopback port. Used by `npm start`, the tests and the benchmarks.
  */
 import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../repo-root.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const prismBin = join(root, 'node_modules/.bin/prism');
-export const bundledSpec = join(root, 'generated/openapi.json');
+export const prismBin = join(REPO_ROOT, 'node_modules/.bin/prism');
+export const bundledSpec = join(REPO_ROOT, 'generated/openapi.json');
 
 export interface PrismOptions {
   /** `mock` answers from the document's examples; `proxy` forwards to `upstream` and checks both directions. */
