@@ -7,7 +7,9 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../src/clock.js';
 import { CATCH_UP_MS } from '../src/rate-limiter.js';
+import { Fleet } from '../src/shared-limit/fleet.js';
 import { RedisWindow, type WindowParameters } from '../src/shared-limit/redis-window.js';
 import { createChatGroupsClient, type ChatGroupsClient, type ChatGroupsClientOptions } from '../src/client.js';
 import type { LimiterEvent } from '../src/shared-limit/limiter-events.js';
@@ -267,6 +269,28 @@ describe('the shared window in Redis', () => {
       expect(counted.sort()).toEqual(ids.slice(0, atOnce).sort());
     } finally {
       inspector.disconnect();
+    }
+  });
+
+  it('hands the permits Redis grants to the waiting calls in the order they asked, skipping one that aborted', async () => {
+    const fleet = new Fleet({ url: redis.url, sdkAppId: 1400000103, fleetSize: 4, leaseMs: 30_000, clock: systemClock, onLimiter: undefined });
+    try {
+      const limiter = fleet.limiter('getContactGroup', LIMIT);
+      const order: number[] = [];
+      const aborting = new AbortController();
+      const calls = [0, 1, 2, 3, 4].map((index) =>
+        limiter.acquire(index === 1 ? aborting.signal : undefined).then((permit) => {
+          order.push(index);
+          permit.release();
+        }),
+      );
+      aborting.abort(new Error('no longer needed'));
+      const settled = await Promise.allSettled(calls);
+      expect(order).toEqual([0, 2, 3, 4]);
+      expect(settled[1]).toMatchObject({ status: 'rejected', reason: new Error('no longer needed') });
+      expect(limiter.queued).toBe(0);
+    } finally {
+      await fleet.close();
     }
   });
 

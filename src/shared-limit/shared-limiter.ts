@@ -7,8 +7,8 @@
  *
  * One request to Redis at a time per operation serves the whole queue: it names every call waiting, and Redis lets
  * through, in order, as many as the window and the pace allow, and answers how long the rest must wait, so nothing
- * polls. A process is thus granted as fast as the pace, not one call per round trip, which under load (several
- * milliseconds a round trip) was slower than the pace.
+ * polls. A process is thus granted as fast as the pace allows, not one call per round trip (under load a round trip
+ * takes longer than the pace's interval).
  */
 import type { OperationId } from '../../generated/operations.js';
 import { abortReason } from '../abort.js';
