@@ -17,7 +17,7 @@
  * 1 s window, every user once, and >= 95 % of the quota for one process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,7 +112,9 @@ function startShard(baseUrl: string, redisUrl: string, usersFile: string, result
   return { child, done };
 }
 
+/** The lines of a results file; none when the run was killed before it wrote one (a slow start on a busy machine). */
 function linesOf(file: string): Line[] {
+  if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
@@ -178,13 +180,18 @@ async function fleetRun(name: string, shards: number, during?: (fleet: Fleet) =>
 }
 
 const rows: string[] = [];
+/** Each row as soon as it is measured, on stderr: a run takes minutes. */
+const row = (line: string): void => {
+  rows.push(line);
+  process.stderr.write(`${line}\n`);
+};
 const fmt = (value: number, digits = 1): string => value.toFixed(digits);
 
 // 1. Four shards at once.
 {
   const run = await fleetRun('even', SHARDS);
   const counts = tally(run.files, run.list);
-  rows.push(
+  row(
     `| ${SHARDS} shards of ${USERS} users, one app | ${fmt(run.receipts.length / run.seconds)}/s overall, ${fmt(middleRate(run.receipts))}/s middle 90 % (${fmt((100 * middleRate(run.receipts)) / LIMIT)} %) | ${counts.rateLimited} | ${mostInAnyWindow(run.receipts)} | every user once: ${counts.everyUserOnce ? 'yes' : 'NO'} |`,
   );
 }
@@ -206,7 +213,7 @@ const fmt = (value: number, digits = 1): string => value.toFixed(digits);
       .filter((line) => line.code === 60007).length;
   });
   const counts = tally(run.files, run.list);
-  rows.push(
+  row(
     `| same, shard 1 SIGKILLed at 3 s and resumed | ${fmt(middleRate(run.receipts))}/s middle 90 % | ${counts.rateLimited} (${resumedRateLimited} on resume) | ${mostInAnyWindow(run.receipts)} | every user has a result: ${new Set(counts.results.map((line) => line.user)).size === run.list.length ? 'yes' : 'NO'} |`,
   );
 }
@@ -221,7 +228,7 @@ const fmt = (value: number, digits = 1): string => value.toFixed(digits);
   });
   const counts = tally(run.files, run.list);
   const switches = run.ended.map((ended) => (ended.stderr.match(/rate limit: /g) ?? []).length);
-  rows.push(
+  row(
     `| same, Redis SIGKILLed at 3 s, restarted empty at 6 s | ${fmt(run.receipts.length / run.seconds)}/s overall | ${counts.rateLimited} | ${mostInAnyWindow(run.receipts)} | all finished: ${run.ended.every((ended) => ended.code === 0) ? 'yes' : 'NO'}; switches reported per run: ${switches.join(', ')} |`,
   );
 }
@@ -230,7 +237,7 @@ const fmt = (value: number, digits = 1): string => value.toFixed(digits);
 {
   const run = await fleetRun('alone', 1);
   const counts = tally(run.files, run.list);
-  rows.push(
+  row(
     `| 1 process, ${USERS} users, Redis store | ${fmt(middleRate(run.receipts))}/s middle 90 % (${fmt((100 * middleRate(run.receipts)) / LIMIT)} % of the quota) | ${counts.rateLimited} | ${mostInAnyWindow(run.receipts)} | every user once: ${counts.everyUserOnce ? 'yes' : 'NO'} |`,
   );
 }

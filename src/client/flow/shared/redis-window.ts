@@ -15,8 +15,9 @@ import type { OperationId } from '../../../../generated/operations.js';
 
 /** How a Redis call can end, seen from the limiter. */
 export type AcquireReply =
-  | { readonly kind: 'granted'; readonly epoch: string }
-  /** Ask again after `waitMs`: the window is full or the pace is ahead. */
+  /** The first `granted` of the ids asked for were let through; the rest may ask again after `waitMs` (0: none left). */
+  | { readonly kind: 'granted'; readonly epoch: string; readonly granted: number; readonly waitMs: number }
+  /** None was let through: ask again after `waitMs`, when the window has room or the pace allows the next. */
   | { readonly kind: 'wait'; readonly epoch: string; readonly waitMs: number }
   /** This process has not registered its calls under the current epoch. */
   | { readonly kind: 'register'; readonly epoch: string }
@@ -50,25 +51,42 @@ if not epoch then
 end
 `;
 
-/** KEYS: calls, pace, epoch, warm. ARGV: id, limit, windowMs, intervalMs, toleranceMs, leaseMs, knownEpoch. */
+/**
+ * KEYS: calls, pace, epoch, warm. ARGV: limit, windowMs, intervalMs, toleranceMs, leaseMs, knownEpoch, then the ids of
+ * the calls waiting, in their order. Grants them in that order, as many as the window and the pace allow at this
+ * moment, so one round trip serves every call that may go now; returns how many it granted and how long the rest
+ * must wait.
+ */
 const ACQUIRE = `${PRELUDE}
-if epoch ~= ARGV[7] then return {'register', epoch, 0} end
+if epoch ~= ARGV[6] then return {'register', epoch, 0, 0} end
 local warm = tonumber(redis.call('GET', KEYS[4]) or '0')
-if now < warm then return {'warming', epoch, math.ceil(warm - now)} end
-local limit, window, interval, tolerance, lease = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+if now < warm then return {'warming', epoch, 0, math.ceil(warm - now)} end
+local limit, window, interval, tolerance, lease = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local pace = tonumber(redis.call('GET', KEYS[2]) or '0')
-if pace - tolerance > now then return {'wait', epoch, math.ceil(pace - tolerance - now)} end
-if redis.call('ZCARD', KEYS[1]) >= limit then
-  -- An unanswered call stops counting no sooner than a window from now, whatever its lease.
-  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return {'wait', epoch, math.max(1, math.ceil(math.min(tonumber(first[2]), now + window) - now))}
+local counted = redis.call('ZCARD', KEYS[1])
+local granted, waitMs = 0, 0
+for i = 7, #ARGV do
+  -- The pace as in the in-process limiter (GCRA): up to the tolerance caught up at once, then one call per interval.
+  if pace - tolerance > now then
+    waitMs = math.ceil(pace - tolerance - now)
+    break
+  end
+  if counted >= limit then
+    -- An unanswered call stops counting no sooner than a window from now, whatever its lease.
+    local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+    waitMs = math.max(1, math.ceil(math.min(tonumber(first[2]), now + window) - now))
+    break
+  end
+  redis.call('ZADD', KEYS[1], now + lease, ARGV[i])
+  counted = counted + 1
+  granted = granted + 1
+  pace = math.max(pace, now) + interval
 end
-redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
+if granted == 0 then return {'wait', epoch, 0, waitMs} end
 redis.call('PEXPIRE', KEYS[1], math.ceil(lease + window))
-local nextPace = math.max(pace, now) + interval
-redis.call('SET', KEYS[2], tostring(nextPace), 'PX', math.ceil(nextPace - now + window))
-return {'granted', epoch, 0}
+redis.call('SET', KEYS[2], tostring(pace), 'PX', math.ceil(pace - now + window))
+return {'granted', epoch, granted, waitMs}
 `;
 
 /** KEYS: calls, pace, epoch. ARGV: id, windowMs. The call was answered: it counts for one more window. */
@@ -103,7 +121,7 @@ interface ScriptClient {
   connect(): Promise<void>;
   disconnect(): void;
   on(event: 'error', listener: (error: Error) => void): unknown;
-  chatGroupsAcquire(...args: (string | number)[]): Promise<[string, string, number]>;
+  chatGroupsAcquire(...args: (string | number)[]): Promise<[string, string, number, number]>;
   chatGroupsAnswer(...args: (string | number)[]): Promise<string>;
   chatGroupsRegister(...args: (string | number)[]): Promise<string>;
 }
@@ -169,19 +187,21 @@ export class RedisWindow {
     return [`${this.#prefix}:${operationId}:calls`, `${this.#prefix}:${operationId}:pace`, `${this.#prefix}:epoch`, `${this.#prefix}:warm`];
   }
 
-  async acquire(operationId: OperationId, id: string, knownEpoch: string | undefined, window: WindowParameters): Promise<AcquireReply> {
+  /** Asks for the calls `ids` (in their order) to be let through; at least one id. */
+  async acquire(operationId: OperationId, ids: readonly string[], knownEpoch: string | undefined, window: WindowParameters): Promise<AcquireReply> {
     const client = await this.#client();
-    const [kind, epoch, waitMs] = await client.chatGroupsAcquire(
+    const [kind, epoch, granted, waitMs] = await client.chatGroupsAcquire(
       ...this.#keys(operationId),
-      id,
       window.limit,
       window.windowMs,
       window.intervalMs,
       window.toleranceMs,
       window.leaseMs,
       knownEpoch ?? '',
+      ...ids,
     );
-    if (kind === 'granted' || kind === 'register') return { kind, epoch };
+    if (kind === 'granted') return { kind, epoch, granted: Number(granted), waitMs: Number(waitMs) };
+    if (kind === 'register') return { kind, epoch };
     if (kind === 'wait' || kind === 'warming') return { kind, epoch, waitMs: Number(waitMs) };
     throw new Error(`unexpected answer from the rate limit script: ${String(kind)}`);
   }

@@ -5,8 +5,10 @@
  * fleet's window in Redis, or by a local limiter of this process's share while the fleet keeps to local shares (see
  * fleet.ts for the switches).
  *
- * One request to Redis at a time per operation serves the head of the queue; Redis answers how long to wait when the
- * window is full or the pace is ahead, so nothing polls.
+ * One request to Redis at a time per operation serves the whole queue: it names every call waiting, and Redis lets
+ * through, in order, as many as the window and the pace allow, and answers how long the rest must wait, so nothing
+ * polls. A process is thus granted as fast as the pace allows, not one call per round trip (under load a round trip
+ * takes longer than the pace's interval).
  */
 import type { OperationId } from '../../../../generated/operations.js';
 import { abortReason } from '../abort.js';
@@ -58,6 +60,8 @@ export class SharedLimiter implements OperationLimiter {
   readonly #parameters: WindowParameters;
   readonly #queue = new FifoQueue<Waiter>();
   readonly #own = new Map<string, OwnCall>();
+  /** Waiters in the queue that are not settled yet: how many ids the next request to Redis names. */
+  #waiting = 0;
   #serving = false;
   #local: SlidingWindowLimiter | undefined;
   #localGeneration = -1;
@@ -92,11 +96,13 @@ export class SharedLimiter implements OperationLimiter {
         () => {
           if (waiter.settled) return;
           waiter.settled = true;
+          this.#waiting -= 1;
           reject(abortReason(signal));
         },
         { once: true },
       );
       this.#queue.push(waiter);
+      this.#waiting += 1;
       if (!this.#serving) void this.#serve();
     });
   }
@@ -123,60 +129,70 @@ export class SharedLimiter implements OperationLimiter {
     this.#serving = true;
     try {
       for (let head = this.#head(); head !== undefined; head = this.#head()) {
-        let permit: RatePermit;
-        try {
-          permit = await this.#next(head.signal);
-        } catch {
-          // Only the local limiter rejects, when the head aborted: its own listener has settled it already.
-          continue;
-        }
-        // The head may have aborted while Redis answered: the next in line takes the permit.
-        const taker = this.#head();
-        if (taker === undefined) {
-          permit.release();
-          break;
-        }
-        this.#queue.shift();
-        taker.settled = true;
-        taker.resolve(permit);
+        if (this.#fleet.asksRedis()) await this.#fromRedis();
+        else await this.#fromLocal(head.signal);
       }
     } finally {
       this.#serving = false;
     }
   }
 
-  /** A permit for the next call, from Redis or from the local share. */
-  async #next(signal: AbortSignal | undefined): Promise<RatePermit> {
+  /**
+   * One request to Redis for every call waiting (up to the limit, more cannot go at once): hands out the permits it
+   * grants in order, then waits as long as Redis says the rest must, or switches as the fleet's state requires.
+   */
+  async #fromRedis(): Promise<void> {
     const fleet = this.#fleet;
-    for (;;) {
-      if (fleet.asksRedis()) {
-        const id = fleet.newId();
-        try {
-          const reply = await fleet.window.acquire(this.operationId, id, fleet.epoch, this.#parameters);
-          if (reply.kind === 'granted') {
-            fleet.toShared();
-            return this.#permit(id, undefined);
-          }
-          if (reply.kind === 'register') await fleet.register();
-          else if (reply.kind === 'wait') await sleep(reply.waitMs, fleet.clock);
-          else fleet.toLocal('warming-up', undefined, reply.waitMs);
-        } catch (error) {
-          this.#warnIfMissing(error);
-          fleet.toLocal('unreachable', error);
+    const ids = Array.from({ length: Math.min(Math.max(this.#waiting, 1), this.limit) }, () => fleet.newId());
+    try {
+      const reply = await fleet.window.acquire(this.operationId, ids, fleet.epoch, this.#parameters);
+      if (reply.kind === 'register') await fleet.register();
+      else if (reply.kind === 'warming') fleet.toLocal('warming-up', undefined, reply.waitMs);
+      else {
+        if (reply.kind === 'granted') {
+          fleet.toShared();
+          for (const id of ids.slice(0, reply.granted)) this.#handOut(this.#permit(id, undefined));
         }
-        continue;
+        if (reply.waitMs > 0) await sleep(reply.waitMs, fleet.clock);
       }
-      const localPermit = await this.#localLimiter().acquire(signal);
-      const id = fleet.newId();
-      if (fleet.mirroring) {
-        try {
-          await fleet.window.register(this.operationId, [{ id, remainingMs: 'in-flight' }], fleet.leaseMs, this.windowMs, 0);
-        } catch (error) {
-          fleet.toLocal('unreachable', error);
-        }
-      }
-      return this.#permit(id, localPermit);
+    } catch (error) {
+      this.#warnIfMissing(error);
+      fleet.toLocal('unreachable', error);
     }
+  }
+
+  /** One permit from the local share, for the head of the queue (whose abort ends the wait). */
+  async #fromLocal(signal: AbortSignal | undefined): Promise<void> {
+    const fleet = this.#fleet;
+    let localPermit: RatePermit;
+    try {
+      localPermit = await this.#localLimiter().acquire(signal);
+    } catch {
+      // Only an abort of the head rejects: its own listener has settled it already.
+      return;
+    }
+    const id = fleet.newId();
+    if (fleet.mirroring) {
+      try {
+        await fleet.window.register(this.operationId, [{ id, remainingMs: 'in-flight' }], fleet.leaseMs, this.windowMs, 0);
+      } catch (error) {
+        fleet.toLocal('unreachable', error);
+      }
+    }
+    this.#handOut(this.#permit(id, localPermit));
+  }
+
+  /** Gives a permit to the first waiter still waiting (some may have aborted meanwhile); with none left, returns it. */
+  #handOut(permit: RatePermit): void {
+    const taker = this.#head();
+    if (taker === undefined) {
+      permit.release();
+      return;
+    }
+    this.#queue.shift();
+    taker.settled = true;
+    this.#waiting -= 1;
+    taker.resolve(permit);
   }
 
   #permit(id: string, localPermit: RatePermit | undefined): RatePermit {
