@@ -173,7 +173,7 @@ export function usageToken(flag: FieldFlag, optional: boolean): string {
  * as `[options]`) stands for flags listed only in the help.
  */
 export function usageLine(command: string, flags: readonly FlagDoc[], more?: string): string {
-  const tokens = flags.filter((flag) => flag !== helpFlag && flag.aliasOf === undefined).map((flag) => usageToken(flag, flag.required !== true));
+  const tokens = flags.filter((flag) => flag.name !== helpFlag.name && flag.aliasOf === undefined).map((flag) => usageToken(flag, flag.required !== true));
   return [`chat-groups ${command}`, ...tokens, ...(more === undefined ? [] : [more])].join(' ');
 }
 
