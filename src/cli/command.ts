@@ -52,6 +52,15 @@ export interface Command {
   run(argv: readonly string[], io: CliIo): ExitCode | Promise<ExitCode>;
 }
 
+/**
+ * Every problem found in a command line at once, so one fix-and-retry covers them all: one problem as it is, several
+ * as an indented list (a problem of several lines keeps its own lines indented under it).
+ */
+export function problemsMessage(problems: readonly string[]): string {
+  if (problems.length === 1) return problems[0] as string;
+  return `${problems.length} problems, nothing was done:\n${problems.map((problem) => `  ${problem.replaceAll('\n', '\n  ')}`).join('\n')}`;
+}
+
 /** Reports bad usage the same way for every command: the problem, the usage line and where the help is. */
 export function reportUsageError(io: CliIo, command: string, usage: string, message: string): ExitCode {
   io.stderr.write(`chat-groups ${command}: ${message}\nUsage: ${usage}\nRun 'chat-groups ${command} --help' for details.\n`);

@@ -87,6 +87,10 @@ export interface FieldFlag {
 
 export interface FlagDoc extends FieldFlag {
   readonly short?: string;
+  /** Must be on the command line (it has no environment default); usage lines show it without brackets. */
+  readonly required?: boolean;
+  /** An earlier name of the flag named here, still accepted; help lists it, usage lines leave it out. */
+  readonly aliasOf?: string;
 }
 
 export const DEFAULT_CONCURRENCY = 16;
@@ -97,11 +101,21 @@ function regionsWithoutBackup(): string[] {
 }
 export const DEFAULT_PROGRESS_INTERVAL_SECONDS = 10;
 
-export const settingFlags: readonly FlagDoc[] = [
+/** Who the calls are made as: all a UserSig needs besides the secret key. */
+export const signingFlags: readonly FlagDoc[] = [
   { name: 'sdkappid', value: 'N', help: 'SDKAppID (default: $TENCENT_CHAT_SDKAPPID)' },
   { name: 'admin', value: 'ID', help: 'app admin account the calls are signed for (default: $TENCENT_CHAT_ADMIN)' },
+];
+
+/** Where the calls go. */
+export const endpointFlags: readonly FlagDoc[] = [
   { name: 'region', value: 'NAME', help: `the app's data center: ${Object.keys(regions).join(', ')} (default: $TENCENT_CHAT_REGION)` },
   { name: 'base-url', value: 'URL', help: 'any other base URL, e.g. a local sandbox (default: $TENCENT_CHAT_BASE_URL)' },
+];
+
+export const settingFlags: readonly FlagDoc[] = [
+  ...signingFlags,
+  ...endpointFlags,
   {
     name: 'redis',
     value: 'URL',
@@ -115,12 +129,14 @@ export const settingFlags: readonly FlagDoc[] = [
   },
 ];
 
+export const helpFlag: FlagDoc = { name: 'help', short: 'h', help: 'show this help' };
+
 export const requestFlags: readonly FlagDoc[] = [
   { name: 'body', value: 'JSON|@FILE', help: 'the request body as JSON, or @file to read it; field flags are applied on top' },
   { name: 'json', help: 'print the full result as JSON on stdout (random, every attempt, the answer)' },
   { name: 'timeout-ms', value: 'MS', help: 'time each attempt may take (default 5000)' },
   { name: 'max-attempts', value: 'N', help: 'attempts per call, retries included; 1 turns retries off (default 4)' },
-  { name: 'help', short: 'h', help: 'show this help' },
+  helpFlag,
 ];
 
 export const bulkFlags: readonly FlagDoc[] = [
@@ -150,6 +166,34 @@ export function parseArgsOptions(flags: readonly FlagDoc[]): ParseArgsOptions {
 export function usageToken(flag: FieldFlag, optional: boolean): string {
   const token = `--${flag.name}${flag.value === undefined ? '' : ` ${flag.value}`}${flag.multiple === true ? ' …' : ''}`;
   return optional ? `[${token}]` : token;
+}
+
+/**
+ * `chat-groups NAME` and every flag of the table but help and earlier names, optional ones in brackets; `more` (such
+ * as `[options]`) stands for flags listed only in the help.
+ */
+export function usageLine(command: string, flags: readonly FlagDoc[], more?: string): string {
+  const tokens = flags.filter((flag) => flag.name !== helpFlag.name && flag.aliasOf === undefined).map((flag) => usageToken(flag, flag.required !== true));
+  return [`chat-groups ${command}`, ...tokens, ...(more === undefined ? [] : [more])].join(' ');
+}
+
+/**
+ * The values with each earlier name's value moved to the flag it is now called, and a problem for each flag given
+ * under both names (the values are not compared: saying which one wins is the user's call).
+ */
+export function mergeAliases(
+  values: Readonly<Record<string, unknown>>,
+  flags: readonly FlagDoc[],
+): { readonly values: Record<string, unknown>; readonly problems: readonly string[] } {
+  const merged: Record<string, unknown> = { ...values };
+  const problems: string[] = [];
+  for (const flag of flags) {
+    if (flag.aliasOf === undefined || merged[flag.name] === undefined) continue;
+    if (merged[flag.aliasOf] !== undefined) problems.push(`--${flag.name} is the earlier name of --${flag.aliasOf}: give only one of them`);
+    else merged[flag.aliasOf] = merged[flag.name];
+    delete merged[flag.name];
+  }
+  return { values: merged, problems };
 }
 
 /** Aligned `--name VALUE  help` lines. */

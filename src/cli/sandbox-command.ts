@@ -1,21 +1,41 @@
 import process from 'node:process';
 // Types only at the top: the sandbox is loaded when this command runs, so other commands do not pay for it at start-up.
 import type { Fixture, RunningSandbox, SandboxTimeouts } from '../sandbox/index.js';
-import { ExitCode, reportUsageError, type CliIo, type Command } from './command.js';
-import { parseFlags } from './flags.js';
-import { SECRET_KEY_ENV } from './settings.js';
+import { ExitCode, problemsMessage, reportUsageError, type CliIo, type Command } from './command.js';
+import { flagLines, helpFlag, parseArgsOptions, parseFlags, usageLine, type FlagDoc } from './flags.js';
+import { readSecretKey, SECRET_KEY_ENV, secretFlagProblem } from './settings.js';
 
 export const DEFAULT_SANDBOX_PORT = 4012;
 const DEFAULT_HOST = '127.0.0.1';
 const MAX_PORT = 65_535;
-
-const USAGE =
-  'chat-groups sandbox [--port N] [--host ADDR] [--fixture FILE] [--rate-limit N|off] [--allow-faults] [--headers-timeout MS] [--body-timeout MS] [--request-timeout MS] [--keep-alive-timeout MS] [--max-state-bytes N]';
+const NAME = 'sandbox';
 
 type SandboxModule = typeof import('../sandbox/index.js');
 
-/** Built from the sandbox module's defaults, loaded only when the help is asked for. */
-const help = ({ DEFAULT_TIMEOUTS, DEFAULT_MAX_STATE_BYTES, maxNestingDepth, gatewayCodes }: SandboxModule): string => `Usage: ${USAGE}
+/** The flags, with defaults from the sandbox module (so the help cannot drift from what the sandbox does). */
+function sandboxFlags({ DEFAULT_TIMEOUTS, DEFAULT_MAX_STATE_BYTES, gatewayCodes }: SandboxModule): readonly FlagDoc[] {
+  return [
+    { name: 'port', value: 'N', help: `port to listen on, 0 for any free port (default ${DEFAULT_SANDBOX_PORT})` },
+    { name: 'host', value: 'ADDR', help: `address to listen on (default ${DEFAULT_HOST}, loopback only)` },
+    { name: 'fixture', value: 'FILE', help: 'JSON data set: {"sdkAppId", "admins", "edition", "users"}; default: a built-in example set' },
+    { name: 'rate-limit', value: 'N|off', help: "calls per API per second before the rate-limit error (default: each API's documented limit), or off" },
+    { name: 'allow-faults', help: 'enable the fault-injection API under /__sandbox/faults (off by default)' },
+    { name: 'headers-timeout', value: 'MS', help: `time a client has to send the request headers (default ${DEFAULT_TIMEOUTS.headersMs})` },
+    { name: 'body-timeout', value: 'MS', help: `time from the headers to the end of the body; later: 408 and the connection closed (default ${DEFAULT_TIMEOUTS.bodyMs})` },
+    { name: 'request-timeout', value: 'MS', help: `time for the whole request, headers and body (default ${DEFAULT_TIMEOUTS.requestMs})` },
+    { name: 'keep-alive-timeout', value: 'MS', help: `how long an idle keep-alive connection stays open (default ${DEFAULT_TIMEOUTS.keepAliveMs})` },
+    {
+      name: 'max-state-bytes',
+      value: 'N',
+      help: `bound on the sandbox's data (an estimate of its memory); a change that could exceed it gets ${gatewayCodes.stateFull} and changes nothing (default ${DEFAULT_MAX_STATE_BYTES})`,
+    },
+    helpFlag,
+  ];
+}
+
+function help(sandboxModule: SandboxModule, flags: readonly FlagDoc[]): string {
+  const { maxNestingDepth, gatewayCodes } = sandboxModule;
+  return `Usage: ${usageLine(NAME, flags)}
 
 Runs a local stand-in for the conversation-group REST API: the same paths, signing, checks and error codes as the
 vendor documents, with state (a deleted group is gone), a per-API rate limit and optional fault injection.
@@ -24,19 +44,7 @@ The secret key that verifies UserSigs is read from ${SECRET_KEY_ENV}. When it is
 development key is used and printed (it is not a secret and protects nothing).
 
 Options:
-  --port N              port to listen on, 0 for any free port (default ${DEFAULT_SANDBOX_PORT})
-  --host ADDR           address to listen on (default ${DEFAULT_HOST}, loopback only)
-  --fixture FILE        JSON data set: {"sdkAppId", "admins", "edition", "users"}; default: a built-in example set
-  --rate-limit N|off    calls per API per second before the rate-limit error (default: each API's documented limit), or off
-  --allow-faults        enable the fault-injection API under /__sandbox/faults (off by default)
-  --headers-timeout MS  time a client has to send the request headers (default ${DEFAULT_TIMEOUTS.headersMs})
-  --body-timeout MS     time from the headers to the end of the body; later: 408 and the connection closed (default ${DEFAULT_TIMEOUTS.bodyMs})
-  --request-timeout MS  time for the whole request, headers and body (default ${DEFAULT_TIMEOUTS.requestMs})
-  --keep-alive-timeout MS
-                        how long an idle keep-alive connection stays open (default ${DEFAULT_TIMEOUTS.keepAliveMs})
-  --max-state-bytes N   bound on the sandbox's data (an estimate of its memory); a change that could exceed it
-                        gets ${gatewayCodes.stateFull} and changes nothing (default ${DEFAULT_MAX_STATE_BYTES})
-  -h, --help            show this help
+${flagLines(flags).join('\n')}
 
 Bodies must be UTF-8 JSON (${gatewayCodes.bodyNotJson} otherwise) nested at most ${maxNestingDepth} levels deep (the bad-request code
 otherwise); fields the document does not declare are ignored and never stored.
@@ -44,20 +52,7 @@ otherwise); fields the document does not declare are ignored and never stored.
 Stops gracefully on SIGINT (Ctrl+C) or SIGTERM: calls in flight finish, keep-alive connections close.
 A second Ctrl+C stops at once.
 `;
-
-const FLAGS = {
-  port: { type: 'string' },
-  host: { type: 'string' },
-  fixture: { type: 'string' },
-  'rate-limit': { type: 'string' },
-  'allow-faults': { type: 'boolean' },
-  'headers-timeout': { type: 'string' },
-  'body-timeout': { type: 'string' },
-  'request-timeout': { type: 'string' },
-  'keep-alive-timeout': { type: 'string' },
-  'max-state-bytes': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+}
 
 /** Timeout flag → the sandbox's `timeouts` setting it fills. */
 const TIMEOUT_FLAGS = {
@@ -72,56 +67,68 @@ const POSITIVE = /^[1-9][0-9]{0,8}$/;
 const MAX_TIMEOUT_MS = 3_600_000;
 
 async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
-  const usageError = (message: string): ExitCode => reportUsageError(io, 'sandbox', USAGE, message);
-  const parsed = parseFlags(argv, FLAGS);
-  if (!parsed.ok) return usageError(parsed.message);
-  const flags = parsed.values;
+  // Loaded before the flags are read: their help states the sandbox's own defaults.
   const sandboxModule = await import('../sandbox/index.js');
-  if (flags.help === true) {
-    io.stdout.write(help(sandboxModule));
+  const flagTable = sandboxFlags(sandboxModule);
+  const usageError = (message: string): ExitCode => reportUsageError(io, NAME, usageLine(NAME, flagTable), message);
+  const secretFlag = secretFlagProblem(argv);
+  if (secretFlag !== undefined) return usageError(secretFlag);
+  const parsed = parseFlags(argv, parseArgsOptions(flagTable));
+  if (!parsed.ok) return usageError(parsed.message);
+  const flags = parsed.values as Readonly<Record<string, string | boolean | undefined>>;
+  if (flags['help'] === true) {
+    io.stdout.write(help(sandboxModule, flagTable));
     return ExitCode.ok;
   }
   const { DEFAULT_TIMEOUTS, DEVELOPMENT_SECRET_KEY, FixtureError, loadFixtureFile, startSandbox } = sandboxModule;
+  const text = (name: string): string | undefined => (typeof flags[name] === 'string' ? flags[name] : undefined);
+  const problems: string[] = [];
 
-  const port = flags.port === undefined ? DEFAULT_SANDBOX_PORT : PORT.test(flags.port) ? Number(flags.port) : undefined;
-  if (port === undefined || port > MAX_PORT) return usageError(`--port must be an integer from 0 to ${MAX_PORT}`);
-  const rateLimitFlag = flags['rate-limit'];
+  const portFlag = text('port');
+  const port = portFlag === undefined ? DEFAULT_SANDBOX_PORT : PORT.test(portFlag) ? Number(portFlag) : undefined;
+  if (port === undefined || port > MAX_PORT) problems.push(`--port must be an integer from 0 to ${MAX_PORT}`);
+  const rateLimitFlag = text('rate-limit');
   let rateLimit: number | 'off' | undefined;
   if (rateLimitFlag === 'off') rateLimit = 'off';
   else if (rateLimitFlag !== undefined) {
-    if (!POSITIVE.test(rateLimitFlag)) return usageError('--rate-limit must be a positive integer (calls per second per API) or off');
-    rateLimit = Number(rateLimitFlag);
+    if (POSITIVE.test(rateLimitFlag)) rateLimit = Number(rateLimitFlag);
+    else problems.push('--rate-limit must be a positive integer (calls per second per API) or off');
   }
 
   const timeouts: { -readonly [Name in keyof SandboxTimeouts]?: number } = {};
+  const badTimeouts: string[] = [];
   for (const [flag, setting] of Object.entries(TIMEOUT_FLAGS) as [keyof typeof TIMEOUT_FLAGS, keyof SandboxTimeouts][]) {
-    const value = flags[flag];
+    const value = text(flag);
     if (value === undefined) continue;
-    if (!POSITIVE.test(value) || Number(value) > MAX_TIMEOUT_MS) return usageError(`--${flag} must be an integer number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`);
-    timeouts[setting] = Number(value);
+    if (POSITIVE.test(value) && Number(value) <= MAX_TIMEOUT_MS) timeouts[setting] = Number(value);
+    else badTimeouts.push(`--${flag} must be an integer number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`);
   }
+  problems.push(...badTimeouts);
   const headersMs = timeouts.headersMs ?? DEFAULT_TIMEOUTS.headersMs;
   const requestMs = timeouts.requestMs ?? DEFAULT_TIMEOUTS.requestMs;
-  if (headersMs > requestMs) return usageError(`--headers-timeout (${headersMs}) must not exceed --request-timeout (${requestMs})`);
-  const maxStateFlag = flags['max-state-bytes'];
-  if (maxStateFlag !== undefined && !/^[1-9][0-9]{0,14}$/.test(maxStateFlag)) return usageError('--max-state-bytes must be a positive integer');
+  // Compared only once both are valid: a default standing in for a bad value would be blamed on the user.
+  if (badTimeouts.length === 0 && headersMs > requestMs) problems.push(`--headers-timeout (${headersMs}) must not exceed --request-timeout (${requestMs})`);
+  const maxStateFlag = text('max-state-bytes');
+  if (maxStateFlag !== undefined && !/^[1-9][0-9]{0,14}$/.test(maxStateFlag)) problems.push('--max-state-bytes must be a positive integer');
 
+  const fixtureFile = text('fixture');
   let fixture: Fixture | undefined;
-  if (flags.fixture !== undefined) {
+  if (fixtureFile !== undefined) {
     try {
-      fixture = await loadFixtureFile(flags.fixture);
+      fixture = await loadFixtureFile(fixtureFile);
     } catch (error) {
-      if (error instanceof FixtureError) return usageError(error.message);
-      throw error;
+      if (!(error instanceof FixtureError)) throw error;
+      problems.push(error.message);
     }
   }
+  if (problems.length > 0 || port === undefined) return usageError(problemsMessage(problems));
 
-  const secretKey = io.env[SECRET_KEY_ENV];
-  const configuredKey = secretKey !== undefined && secretKey.length > 0 ? secretKey : undefined;
+  const configuredKey = readSecretKey(io.env);
+  const host = text('host') ?? DEFAULT_HOST;
   let sandbox: RunningSandbox;
   try {
     sandbox = await startSandbox({
-      host: flags.host ?? DEFAULT_HOST,
+      host,
       port,
       allowFaults: flags['allow-faults'] === true,
       ...(fixture === undefined ? {} : { fixture }),
@@ -133,11 +140,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    io.stderr.write(`chat-groups sandbox: cannot listen on ${flags.host ?? DEFAULT_HOST}:${port}: ${code ?? (error as Error).message}\n`);
+    io.stderr.write(`chat-groups sandbox: cannot listen on ${host}:${port}: ${code ?? (error as Error).message}\n`);
     return ExitCode.failure;
   }
 
-  io.stdout.write(describe(sandbox, flags.fixture, DEVELOPMENT_SECRET_KEY));
+  io.stdout.write(describe(sandbox, fixtureFile, DEVELOPMENT_SECRET_KEY));
   await waitForStopSignal();
   io.stderr.write('chat-groups sandbox: stopping (calls in flight finish first)…\n');
   await sandbox.close();
@@ -156,7 +163,7 @@ function describe(sandbox: RunningSandbox, fixtureFile: string | undefined, deve
     ...(sandbox.usesDevelopmentKey
       ? [
           `  secret key: development key, public and not a secret (set ${SECRET_KEY_ENV} to use your own): ${developmentKey}`,
-          `  sign with:  ${SECRET_KEY_ENV}=${developmentKey} chat-groups usersig --sdkappid ${snapshot.sdkAppId} --identifier ${snapshot.admins[0] ?? ''}`,
+          `  sign with:  ${SECRET_KEY_ENV}=${developmentKey} chat-groups usersig --sdkappid ${snapshot.sdkAppId} --admin ${snapshot.admins[0] ?? ''}`,
         ]
       : [`  secret key: from ${SECRET_KEY_ENV} (not shown)`]),
     `  edition:    ${snapshot.edition}`,
@@ -183,7 +190,7 @@ function waitForStopSignal(): Promise<void> {
 }
 
 export const sandboxCommand: Command = {
-  name: 'sandbox',
+  name: NAME,
   summary: 'Run a local, stateful stand-in for the conversation-group REST API',
   run,
 };

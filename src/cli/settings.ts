@@ -30,6 +30,11 @@ export const SETTINGS_ENV = {
   backupUrl: 'TENCENT_CHAT_BACKUP_URL',
 } as const;
 
+/** The secret key, or undefined when the variable is unset or empty. */
+export function readSecretKey(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  return nonEmpty(env[SECRET_KEY_ENV]);
+}
+
 /** The flags that may override the environment (there is deliberately none for the secret key). */
 export interface SettingFlags {
   readonly sdkappid?: string | undefined;
@@ -40,15 +45,29 @@ export interface SettingFlags {
   readonly 'backup-url'?: string | undefined;
 }
 
+/** The setting flags' values among a command's parsed flags (a flag the command does not declare is undefined). */
+export function settingFlagValues(values: Readonly<Record<string, unknown>>): SettingFlags {
+  const text = (name: keyof SettingFlags): string | undefined => (typeof values[name] === 'string' ? values[name] : undefined);
+  return { sdkappid: text('sdkappid'), admin: text('admin'), region: text('region'), 'base-url': text('base-url'), redis: text('redis'), 'backup-url': text('backup-url') };
+}
+
 export type Endpoint = { readonly region: RegionName } | { readonly baseUrl: string };
 
-export interface ConnectionSettings {
+/** Who the calls are made as: what a UserSig is made from. */
+export interface SigningSettings {
   readonly sdkAppId: number;
   readonly identifier: string;
   readonly secretKey: string;
+}
+
+/** Who the calls are made as, and where they go. */
+export interface ApiSettings extends SigningSettings {
   readonly endpoint: Endpoint;
   /** How to name the endpoint setting in a message about it (the client checks the URL itself). */
   readonly endpointSetting: string;
+}
+
+export interface ConnectionSettings extends ApiSettings {
   /** The Redis that shares the rate limit, if any; it may hold a password, so it is never printed. */
   readonly redisUrl: string | undefined;
   /** How to name the Redis setting in a message about it. */
@@ -59,9 +78,13 @@ export interface ConnectionSettings {
   readonly backupSetting: string;
 }
 
-export type SettingsResult =
-  | { readonly ok: true; readonly settings: ConnectionSettings }
-  | { readonly ok: false; readonly problems: readonly string[] };
+export type Resolved<T> = { readonly ok: true; readonly settings: T } | { readonly ok: false; readonly problems: readonly string[] };
+export type SettingsResult = Resolved<ConnectionSettings>;
+
+/** How to name a setting's flag in messages, when the user typed another name for it (an earlier one). */
+export interface FlagNames {
+  readonly admin?: string;
+}
 
 const DECIMAL = /^[1-9][0-9]*$/;
 
@@ -81,9 +104,8 @@ function pick(flagValue: string | undefined, flag: string, env: Readonly<Record<
   return { value: fromEnv === undefined || fromEnv === '' ? undefined : fromEnv, name: variable, either };
 }
 
-export function resolveSettings(flags: SettingFlags, env: Readonly<Record<string, string | undefined>>): SettingsResult {
-  const problems: string[] = [];
-
+/** The app and admin (flags over the environment) and the secret key (the environment only); every problem found. */
+function signing(flags: SettingFlags, env: Readonly<Record<string, string | undefined>>, names: FlagNames, problems: string[]): SigningSettings {
   const sdkAppIdSetting = pick(flags.sdkappid, '--sdkappid', env, SETTINGS_ENV.sdkAppId);
   let sdkAppId = 0;
   if (sdkAppIdSetting.value === undefined) problems.push(`${sdkAppIdSetting.either} is not set: the app's SDKAppID from the Chat console`);
@@ -91,15 +113,39 @@ export function resolveSettings(flags: SettingFlags, env: Readonly<Record<string
     problems.push(`${sdkAppIdSetting.name} must be a decimal integer from 1 to ${MAX_SDKAPPID}`);
   } else sdkAppId = Number(sdkAppIdSetting.value);
 
-  const adminSetting = pick(flags.admin, '--admin', env, SETTINGS_ENV.admin);
-  if (adminSetting.value === undefined || adminSetting.value === '') {
+  const adminSetting = pick(flags.admin, names.admin ?? '--admin', env, SETTINGS_ENV.admin);
+  // A flag given empty is a mistake in that flag; a variable given empty counts as unset (see pick).
+  if (adminSetting.value === '') problems.push(`${adminSetting.name} must not be empty: an app admin account (the identifier the UserSig is issued for)`);
+  else if (adminSetting.value === undefined) {
     problems.push(`${adminSetting.either} is not set: an app admin account (the identifier the UserSig is issued for)`);
   }
 
-  const secretKey = env[SETTINGS_ENV.secretKey];
-  if (secretKey === undefined || secretKey === '') {
+  const secretKey = readSecretKey(env);
+  if (secretKey === undefined) {
     problems.push(`${SETTINGS_ENV.secretKey} is not set: the app's secret key (read from the environment only, never from a flag)`);
   }
+  return { sdkAppId, identifier: adminSetting.value ?? '', secretKey: secretKey ?? '' };
+}
+
+/** What a UserSig is made from, or every problem with it. */
+export function resolveSigningSettings(flags: SettingFlags, env: Readonly<Record<string, string | undefined>>, names: FlagNames = {}): Resolved<SigningSettings> {
+  const problems: string[] = [];
+  const settings = signing(flags, env, names, problems);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, settings };
+}
+
+/** Who the calls are made as and where they go, or every problem with them; Redis and a backup URL are not read. */
+export function resolveApiSettings(flags: SettingFlags, env: Readonly<Record<string, string | undefined>>): Resolved<ApiSettings> {
+  const problems: string[] = [];
+  const settings = signing(flags, env, {}, problems);
+  const endpoint = resolveEndpoint(flags, env, problems);
+  if (problems.length > 0 || endpoint === undefined) return { ok: false, problems };
+  return { ok: true, settings: { ...settings, endpoint: endpoint.endpoint, endpointSetting: endpoint.setting } };
+}
+
+export function resolveSettings(flags: SettingFlags, env: Readonly<Record<string, string | undefined>>): SettingsResult {
+  const problems: string[] = [];
+  const signed = signing(flags, env, {}, problems);
 
   const redisSetting = pick(flags.redis, '--redis', env, SETTINGS_ENV.redisUrl);
   if (redisSetting.value !== undefined && !isRedisUrl(redisSetting.value)) {
@@ -112,9 +158,7 @@ export function resolveSettings(flags: SettingFlags, env: Readonly<Record<string
   return {
     ok: true,
     settings: {
-      sdkAppId,
-      identifier: adminSetting.value as string,
-      secretKey: secretKey as string,
+      ...signed,
       endpoint: endpoint.endpoint,
       endpointSetting: endpoint.setting,
       redisUrl: redisSetting.value,

@@ -5,25 +5,26 @@
  */
 import process from 'node:process';
 import type { ChatGroupsClientOptions } from '../client/client.js';
-import { flagLines, parseArgsOptions, parseFlags, settingFlags, type FlagDoc } from './flags.js';
+import { endpointFlags, flagLines, helpFlag, parseArgsOptions, parseFlags, signingFlags, usageLine, type FlagDoc } from './flags.js';
 import { watchStopSignals } from './bulk/stop-signals.js';
-import { ExitCode, reportUsageError, type CliIo, type Command } from './command.js';
-import { resolveSettings, secretFlagProblem } from './settings.js';
+import { ExitCode, problemsMessage, reportUsageError, type CliIo, type Command } from './command.js';
+import { resolveApiSettings, secretFlagProblem, settingFlagValues } from './settings.js';
 import { SETTINGS_HELP } from './operations/help.js';
 // The check itself is loaded once the flags have passed, so other commands do not pay for it at start-up.
 import { DEFAULT_VERIFY_RATE, MAX_VERIFY_RATE } from '../verify/rate.js';
 
 const NAME = 'verify-contract';
-const USAGE = `chat-groups ${NAME} --users OWNER,PEER [--rate N] [--probe-rate-limit] [--dry-run] [--json]`;
-
 const ownFlags: readonly FlagDoc[] = [
-  { name: 'users', value: 'OWNER,PEER', help: 'two existing test users: groups and marks are made and removed for OWNER, on its conversation with PEER' },
+  { name: 'users', value: 'OWNER,PEER', required: true, help: 'two existing test users: groups and marks are made and removed for OWNER, on its conversation with PEER' },
   { name: 'rate', value: 'N', help: `calls per second per operation (default ${DEFAULT_VERIFY_RATE}, at most ${MAX_VERIFY_RATE})` },
   { name: 'probe-rate-limit', help: 'also probe which code a call over the documented rate gets, by going over it once' },
   { name: 'dry-run', help: 'print the plan and stop before any call' },
   { name: 'json', help: 'print the report as JSON on stdout (the plan and progress go to stderr)' },
 ];
-const flags: readonly FlagDoc[] = [...ownFlags, ...settingFlags, { name: 'help', short: 'h', help: 'show this help' }];
+// Only the settings the check reads: it calls the primary host alone (no failover, no shared Redis quota), so that
+// every answer it judges comes from the service named in the plan.
+const flags: readonly FlagDoc[] = [...ownFlags, ...signingFlags, ...endpointFlags, helpFlag];
+const USAGE = usageLine(NAME, ownFlags, '[options]');
 
 const HELP = `Usage: ${USAGE}
 
@@ -73,15 +74,17 @@ async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   }
   const text = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const users = parseUsers(text('users'));
-  if (typeof users === 'string') return usageError(users);
   let rate = DEFAULT_VERIFY_RATE;
   const rateFlag = text('rate');
-  if (rateFlag !== undefined) {
-    if (!POSITIVE.test(rateFlag) || Number(rateFlag) > MAX_VERIFY_RATE) return usageError(`--rate must be an integer from 1 to ${MAX_VERIFY_RATE}`);
-    rate = Number(rateFlag);
-  }
-  const resolved = resolveSettings({ sdkappid: text('sdkappid'), admin: text('admin'), region: text('region'), 'base-url': text('base-url') }, io.env);
-  if (!resolved.ok) return usageError(`cannot call the API:\n${resolved.problems.map((problem) => `  ${problem}`).join('\n')}`);
+  const rateProblem = rateFlag !== undefined && (!POSITIVE.test(rateFlag) || Number(rateFlag) > MAX_VERIFY_RATE);
+  if (rateFlag !== undefined && !rateProblem) rate = Number(rateFlag);
+  const resolved = resolveApiSettings(settingFlagValues(values), io.env);
+  const problems = [
+    ...(typeof users === 'string' ? [users] : []),
+    ...(rateProblem ? [`--rate must be an integer from 1 to ${MAX_VERIFY_RATE}`] : []),
+    ...(resolved.ok ? [] : resolved.problems),
+  ];
+  if (problems.length > 0 || typeof users === 'string' || !resolved.ok) return usageError(problemsMessage(problems));
   const { settings } = resolved;
   const json = values['json'] === true;
   const probeRateLimit = values['probe-rate-limit'] === true;

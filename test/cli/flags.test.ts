@@ -24,6 +24,8 @@ describe('an unknown flag', () => {
     ['delete-group', '--grup', '--group'],
     ['mark', '--custom-mrak', '--custom-mark'],
     ['usersig', '--identifer', '--identifier'],
+    ['usersig', '--admn', '--admin'],
+    ['sandbox', '--fixtur', '--fixture'],
     ['verify-contract', '--user', '--users'],
   ])('given to %s as %s is answered with "did you mean %s?"', async (command, typo, meant) => {
     const result = await run([command, typo]);
@@ -68,6 +70,20 @@ describe('usage lines', () => {
     expect(usage).toContain('[--custom-mark TEXT]');
     expect(usage).toContain('[--set MARKS …]');
     expect(usage).not.toMatch(/ --custom-mark TEXT(?!\])/);
+  });
+
+  it.each([
+    ['usersig', 'Usage: chat-groups usersig [--sdkappid N] [--admin ID] [--expire SECONDS] [--json]'],
+    ['verify-contract', 'Usage: chat-groups verify-contract --users OWNER,PEER [--rate N] [--probe-rate-limit] [--dry-run] [--json] [options]'],
+  ])('of %s come from its flag table: settings with an environment default are optional', async (command, usage) => {
+    const { stdout } = await run([command, '--help']);
+    expect(stdout.split('\n')[0]).toBe(usage);
+  });
+
+  it('leave out an earlier flag name, which the help still lists', async () => {
+    const { stdout } = await run(['usersig', '--help']);
+    expect(stdout.split('\n')[0]).not.toContain('--identifier');
+    expect(stdout).toMatch(/\n {2}--identifier ID +the earlier name of --admin/);
   });
 
   it('show a required flag of a nested field as required (create-group --group)', async () => {

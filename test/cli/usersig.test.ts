@@ -86,7 +86,8 @@ describe('chat-groups usersig (in-process)', () => {
     for (const flag of ['--help', '-h']) {
       const { code, stdout } = await cli(['usersig', flag], {});
       expect(code).toBe(0);
-      expect(stdout).toContain('Usage: chat-groups usersig --sdkappid');
+      expect(stdout).toContain('Usage: chat-groups usersig [--sdkappid N] [--admin ID] [--expire SECONDS] [--json]');
+      expect(stdout).toMatch(/--admin ID +app admin account .*\(default: \$TENCENT_CHAT_ADMIN\)/);
       expect(stdout).toContain('Example:');
       expect(stdout).toContain('default 86400');
       expect(stdout).toContain(SECRET_KEY_ENV);
@@ -114,8 +115,10 @@ describe('chat-groups usersig (in-process)', () => {
     ['a hex --sdkappid', ['--sdkappid', '0x10', '--identifier', 'a'], /--sdkappid must be/],
     ['a padded --sdkappid', ['--sdkappid', ' 1', '--identifier', 'a'], /--sdkappid must be/],
     ['--sdkappid without a value', ['--sdkappid'], /--sdkappid/],
-    ['a missing --identifier', ['--sdkappid', '1'], /--identifier/],
+    ['a missing admin', ['--sdkappid', '1'], /TENCENT_CHAT_ADMIN \(or --admin\) is not set/],
     ['an empty --identifier', ['--sdkappid', '1', '--identifier='], /--identifier must not be empty/],
+    ['an empty --admin', ['--sdkappid', '1', '--admin='], /--admin must not be empty/],
+    ['both --admin and its earlier name --identifier', ['--sdkappid', '1', '--admin', 'a', '--identifier', 'a'], /--identifier is the earlier name of --admin: give only one of them/],
     ['--expire 0', ['--sdkappid', '1', '--identifier', 'a', '--expire', '0'], /--expire must be a whole number of seconds from 1 to 1576800000/],
     ['--expire beyond 50 years', ['--sdkappid', '1', '--identifier', 'a', '--expire', '1576800001'], /--expire must be/],
     ['--expire in exponent form', ['--sdkappid', '1', '--identifier', 'a', '--expire', '1e3'], /--expire must be/],
@@ -127,6 +130,31 @@ describe('chat-groups usersig (in-process)', () => {
     expect(stdout).toBe('');
     expect(stderr).toMatch(message);
     expect(stderr).toContain('Usage: chat-groups usersig');
+  });
+
+  it('reads the SDKAppID and the admin from TENCENT_CHAT_SDKAPPID and TENCENT_CHAT_ADMIN, like every other command', async () => {
+    const { code, stdout, stderr } = await cli(['usersig'], { [SECRET_KEY_ENV]: KEY, TENCENT_CHAT_SDKAPPID: '1400000001', TENCENT_CHAT_ADMIN: 'ops_admin' });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(verifyUserSig(KEY, stdout.trim(), { sdkAppId: 1400000001, identifier: 'ops_admin' }).ok).toBe(true);
+  });
+
+  it('lets --sdkappid and --admin override the environment', async () => {
+    const env = { [SECRET_KEY_ENV]: KEY, TENCENT_CHAT_SDKAPPID: '1400000001', TENCENT_CHAT_ADMIN: 'ops_admin' };
+    const { code, stdout } = await cli(['usersig', '--sdkappid', '1400000002', '--admin', 'administrator', '--json'], env);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ sdkAppId: 1400000002, identifier: 'administrator' });
+  });
+
+  it('reports every bad setting at once, each by the flag or variable to fix and without its value', async () => {
+    const { code, stdout, stderr } = await cli(['usersig', '--expire', '0'], { TENCENT_CHAT_SDKAPPID: 'app-1e9' });
+    expect(code).toBe(ExitCode.usage);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('4 problems, nothing was done:\n');
+    expect(stderr).toContain('\n  TENCENT_CHAT_SDKAPPID must be a decimal integer from 1 to 4294967295\n');
+    expect(stderr).toContain('\n  TENCENT_CHAT_ADMIN (or --admin) is not set');
+    expect(stderr).toContain(`\n  ${SECRET_KEY_ENV} is not set`);
+    expect(stderr).toContain('\n  --expire must be a whole number of seconds');
+    expect(stderr).not.toContain('app-1e9');
   });
 
   it.each<[string, string[]]>([
@@ -210,7 +238,7 @@ describe('chat-groups as a child process', () => {
   };
 
   it('prints a verifiable UserSig and exits 0', () => {
-    const child = run(['usersig', '--sdkappid', '1400000000', '--identifier', 'administrator', '--expire', '3600'], { [SECRET_KEY_ENV]: KEY });
+    const child = run(['usersig', '--sdkappid', '1400000000', '--admin', 'administrator', '--expire', '3600'], { [SECRET_KEY_ENV]: KEY });
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
     const verified = verifyUserSig(KEY, child.stdout.trim(), { sdkAppId: 1400000000, identifier: 'administrator' });

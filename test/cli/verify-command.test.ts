@@ -55,6 +55,25 @@ describe('chat-groups verify-contract', () => {
     expect(fast.stderr).toContain('--rate must be an integer from 1 to 200');
   }, SLOW_MS);
 
+  it('reports every bad flag and setting at once, each by the flag or variable to fix and without its value', async () => {
+    const result = await runCli(['verify-contract', '--users', 'alice', '--rate', '500'], { TENCENT_CHAT_SDKAPPID: 'app-1e9', TENCENT_CHAT_REGION: 'mars' });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('6 problems, nothing was done:\n');
+    for (const named of [
+      '--users must name exactly two users',
+      '--rate must be an integer from 1 to 200',
+      'TENCENT_CHAT_SDKAPPID must be a decimal integer',
+      'TENCENT_CHAT_ADMIN (or --admin) is not set',
+      'TENCENT_CHAT_SECRET_KEY is not set',
+      'TENCENT_CHAT_REGION must be one of',
+    ]) {
+      expect(result.stderr).toContain(`\n  ${named}`);
+    }
+    expect(result.stderr).not.toMatch(/app-1e9|mars/);
+    expect(result.stderr).toContain('Usage: chat-groups verify-contract --users OWNER,PEER [--rate N] [--probe-rate-limit] [--dry-run] [--json] [options]');
+  }, SLOW_MS);
+
   it('runs against the sandbox, prints the JSON report without the secret key, and exits 0 when all held', async () => {
     const before = aliceData();
     const result = await runCli(['verify-contract', '--users', 'alice,bob', '--rate', '200', '--json'], sandboxEnv(target.url));

@@ -112,6 +112,7 @@ describe('chat-groups sandbox, as a process', () => {
     expect(sandbox.stdout()).toContain('admin:      administrator');
     expect(sandbox.stdout()).toContain(`development key, public and not a secret (set ${SECRET_KEY_ENV} to use your own): ${DEVELOPMENT_SECRET_KEY}`);
     expect(sandbox.stdout()).toContain('rate limit: 200 calls per second per API');
+    expect(sandbox.stdout()).toContain(`sign with:  ${SECRET_KEY_ENV}=${DEVELOPMENT_SECRET_KEY} chat-groups usersig --sdkappid 1400000000 --admin administrator`);
     expect(await errorCode(signedUrl(sandbox.url), { From_Account: 'alice', GroupName: ['work'] })).toBe(0);
 
     sandbox.kill('SIGTERM');
@@ -197,6 +198,32 @@ describe('chat-groups sandbox, refusing to start', () => {
     const run = await inProcess(argv);
     expect(run.code).toBe(ExitCode.usage);
     expect(run.stderr).toContain(named);
+  });
+
+  it('reports every bad flag and the bad fixture at once, each by name, before starting', async () => {
+    const file = join(directory, 'several.json');
+    await writeFile(file, 'users: alice');
+    const run = await inProcess(['--port', '70000', '--rate-limit', 'fast', '--body-timeout', '0', '--max-state-bytes=-1', '--fixture', file]);
+    expect(run.code).toBe(ExitCode.usage);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('5 problems, nothing was done:\n');
+    for (const named of ['--port must be', '--rate-limit must be', '--body-timeout must be', '--max-state-bytes must be', `${file} is not a valid sandbox fixture:\n    - is not JSON`]) {
+      expect(run.stderr).toContain(`\n  ${named}`);
+    }
+  });
+
+  it('refuses a secret key given as a flag and says it is read from the environment only', async () => {
+    const run = await inProcess(['--secret-key', 'a-real-looking-key-0123456789abcdef']);
+    expect(run.code).toBe(ExitCode.usage);
+    expect(run.stderr).toContain(`environment variable ${SECRET_KEY_ENV} only`);
+    expect(run.stderr).not.toContain('a-real-looking-key');
+  });
+
+  it('shows optional flags in brackets in its usage line', async () => {
+    const run = await inProcess(['--help']);
+    expect(run.stdout.split('\n')[0]).toBe(
+      'Usage: chat-groups sandbox [--port N] [--host ADDR] [--fixture FILE] [--rate-limit N|off] [--allow-faults] [--headers-timeout MS] [--body-timeout MS] [--request-timeout MS] [--keep-alive-timeout MS] [--max-state-bytes N]',
+    );
   });
 
   it('exits 1 when the port is taken', async () => {

@@ -7,9 +7,9 @@ import { operations, type OperationId } from '../../../generated/operations.js';
 import type { ChatGroupsClientOptions } from '../../client/client.js';
 import { ExitCode, type CliIo, type Command } from '../command.js';
 import { bulkFlags, parseArgsOptions, parseFlags, requestFlags, settingFlags } from '../flags.js';
-import { resolveSettings, secretFlagProblem, SETTINGS_ENV } from '../settings.js';
+import { resolveSettings, secretFlagProblem, settingFlagValues, SETTINGS_ENV } from '../settings.js';
 import { buildRequest, bulkSettings, callSettings, integerFlag } from './build-request.js';
-import { text, USER_FIELD, type FlagValues, type OperationCommandSpec } from './entry.js';
+import { USER_FIELD, type FlagValues, type OperationCommandSpec } from './entry.js';
 import { operationHelp } from './help.js';
 
 interface ObjectSchema {
@@ -58,17 +58,7 @@ export function operationCommand(spec: OperationCommandSpec, operationId: Operat
     if (!built.ok) return usageError(built.message);
     const request = built.value;
 
-    const resolved = resolveSettings(
-      {
-        sdkappid: text(values, 'sdkappid'),
-        admin: text(values, 'admin'),
-        region: text(values, 'region'),
-        'base-url': text(values, 'base-url'),
-        redis: text(values, 'redis'),
-        'backup-url': text(values, 'backup-url'),
-      },
-      io.env,
-    );
+    const resolved = resolveSettings(settingFlagValues(values), io.env);
     if (!resolved.ok) {
       return usageError(`cannot call the API:\n${resolved.problems.map((problem) => `  ${problem}`).join('\n')}`);
     }
