@@ -86,7 +86,7 @@ describe('the packed package', () => {
 
   afterAll(async () => {
     await packed?.cleanup();
-    if (unpacked !== '') await rm(join(unpacked, '../..'), { recursive: true, force: true });
+    if (unpacked !== '') await rm(join(unpacked, '..'), { recursive: true, force: true });
   });
 
   it('passes publint --strict with nothing to report', { timeout: 60_000 }, async () => {
