@@ -209,15 +209,20 @@ const networkMeanings: Record<NetworkFailureReason, string> = {
   aborted: 'The request was aborted by its caller.',
 };
 
-export interface NetworkErrorDetails {
+/** What a failure of one attempt without an ErrorCode records of the attempt, whatever went wrong. */
+export interface AttemptFailureDetails {
   operationId: OperationId;
-  reason: NetworkFailureReason;
   random: number;
   /** The request URL; it is stored redacted. */
   url: string;
+  /** The HTTP status, when an answer was seen. */
+  status?: number | undefined;
+}
+
+export interface NetworkErrorDetails extends AttemptFailureDetails {
+  reason: NetworkFailureReason;
   /** Default `unknown`. */
   delivery?: Delivery | undefined;
-  status?: number | undefined;
   statusText?: string | undefined;
   /** Already sanitised (see `sanitizeCause`). */
   cause?: Error | undefined;
@@ -384,14 +389,9 @@ const unexpectedHints: Record<UnexpectedAnswerReason, string> = {
   'too-deep': 'check baseUrl or region: something other than the service answered.',
 };
 
-export interface UnexpectedAnswerDetails {
-  operationId: OperationId;
+export interface UnexpectedAnswerDetails extends AttemptFailureDetails {
+  /** `status` is absent for a redirect the fetch hid (an opaque redirect) or one it followed anyway. */
   reason: UnexpectedAnswerReason;
-  random: number;
-  /** The request URL; it is stored redacted. */
-  url: string;
-  /** The HTTP status; absent for a redirect the fetch hid (an opaque redirect) or one it followed anyway. */
-  status?: number | undefined;
   /** `redirect`: `hostname[:port]` of the redirect target (never its path or query). */
   location?: string | undefined;
   /** `too-large`: the limit in bytes. */

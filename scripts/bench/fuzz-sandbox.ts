@@ -20,6 +20,7 @@ import { runInNewContext } from 'node:vm';
 import { operations, requestLimits, type OperationId } from '../../generated/operations.js';
 import { CONTROL_PREFIX, DEVELOPMENT_SECRET_KEY, defaultFixture, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { generateUserSig } from '../../src/usersig/usersig.js';
+import { seededRandom } from '../seeded-random.js';
 
 export interface FuzzOptions {
   readonly seed: number;
@@ -46,17 +47,6 @@ export interface FuzzReport {
   readonly storedBytes: number;
 }
 
-/** mulberry32: small, fast and deterministic; plenty for choosing test inputs. */
-function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type Schema = { readonly [keyword: string]: unknown };
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -372,7 +362,7 @@ export async function runSandboxFuzz(options: FuzzOptions): Promise<FuzzReport> 
     onError: (error) => failures.push(`the sandbox reported an error: ${String(error)}`),
   });
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency ?? 8 });
-  const generator = new Generator(randomSource(options.seed));
+  const generator = new Generator(seededRandom(options.seed));
   const userSig = generateUserSig({ secretKey: DEVELOPMENT_SECRET_KEY, sdkAppId: defaultFixture.sdkAppId, identifier: ADMIN, expireSeconds: 86_400 });
   const outcomes: Record<string, number> = {};
   const kinds: Record<string, number> = {};

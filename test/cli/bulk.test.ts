@@ -14,8 +14,8 @@ import { createChatGroupsClient } from '../../src/client/client.js';
 import { startSandbox, type Fixture, type RunningSandbox } from '../../src/sandbox/index.js';
 import { runCli, sandboxEnv, startCli } from '../support/cli-process.js';
 import { waitUntil } from '../support/wait.js';
+import { countResults, linesOf, type Line } from '../support/results-lines.js';
 
-type Line = Record<string, unknown> & { type: string; user?: string; outcome?: string };
 
 const sandboxes: RunningSandbox[] = [];
 let dir: string;
@@ -65,19 +65,6 @@ function path(name: string): string {
   return join(dir, name);
 }
 
-/** Every line that parses; a line that does not is returned as `{ type: 'unreadable' }`. */
-function linesOf(file: string): Line[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      try {
-        return JSON.parse(line) as Line;
-      } catch {
-        return { type: 'unreadable' };
-      }
-    });
-}
 
 function resultsOf(file: string): Line[] {
   return linesOf(file).filter((line) => line.type === 'result');
@@ -354,13 +341,6 @@ describe('progress on a terminal', () => {
   });
 });
 
-function countResults(file: string): number {
-  try {
-    return readFileSync(file, 'utf8').split('\n').filter((line) => line.startsWith('{"type":"result"')).length;
-  } catch {
-    return 0;
-  }
-}
 
 
 describe('result lines of calls that got no usable answer', () => {

@@ -19,12 +19,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Fixture, type RunningSandbox } from '../../src/sandbox/index.js';
 import { sandboxEnv, startCli, runCli } from '../support/cli-process.js';
 import { waitUntil } from '../support/wait.js';
+import { countResults, linesOf, type Line } from '../support/results-lines.js';
 
 const USERS = 2000;
 const CONCURRENCY = 16;
 const KILL_AFTER_RESULTS = 500;
 
-type Line = Record<string, unknown> & { type: string; user?: string; outcome?: string };
 
 interface HoldingProxy {
   readonly url: string;
@@ -96,26 +96,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function linesOf(file: string): Line[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      try {
-        return JSON.parse(line) as Line;
-      } catch {
-        return { type: 'unreadable' };
-      }
-    });
-}
 
-function countResults(file: string): number {
-  try {
-    return readFileSync(file, 'utf8').split('\n').filter((line) => line.startsWith('{"type":"result"')).length;
-  } catch {
-    return 0;
-  }
-}
 
 
 /** Users whose last line is a `start`: their call was under way when the program died. */

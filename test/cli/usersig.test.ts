@@ -7,6 +7,7 @@ import { commands } from '../../src/cli/commands.js';
 import { runCli } from '../../src/cli/dispatch.js';
 import { SECRET_KEY_ENV } from '../../src/cli/settings.js';
 import { decodeUserSig, userSigHmac, verifyUserSig } from '../../src/usersig/usersig.js';
+import { seededRandom } from '../../scripts/seeded-random.js';
 
 const KEY = randomBytes(32).toString('hex');
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,16 +32,6 @@ async function cli(argv: string[], env: Record<string, string | undefined> = { [
   return { code, stdout, stderr };
 }
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('chat-groups usersig (in-process)', () => {
   it('prints a single-line UserSig that verifies against the key for 60 random valid inputs', async () => {

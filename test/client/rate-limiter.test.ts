@@ -11,6 +11,7 @@ import { SlidingWindowLimiter, type RatePermit } from '../../src/client/flow/rat
 import { RequestGate } from '../../src/client/flow/gate.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture, type RunningSandbox } from '../../src/sandbox/index.js';
 import { Capture } from '../support/client-capture.js';
+import { mostInAnyWindow } from '../../scripts/bench/bench-support.js';
 
 /** A clock whose time moves only when told to, running due timers in order. */
 class FakeClock implements Clock {
@@ -82,15 +83,6 @@ function worstCaseWindow(requests: readonly { grantedAt: number; answeredAt: num
   return worst;
 }
 
-function mostInAnyWindow(times: readonly number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let start = 0, end = 0; start < sorted.length; start += 1) {
-    while (end < sorted.length && (sorted[end] as number) < (sorted[start] as number) + windowMs) end += 1;
-    most = Math.max(most, end - start);
-  }
-  return most;
-}
 
 describe('SlidingWindowLimiter (injected clock)', () => {
   it('lets a short burst go at once, then spaces requests evenly at window / limit, on time', async () => {

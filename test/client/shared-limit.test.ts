@@ -15,6 +15,7 @@ import { createChatGroupsClient, type ChatGroupsClient, type ChatGroupsClientOpt
 import type { LimiterEvent } from '../../src/client/flow/shared/limiter-events.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { mostInAnyWindow } from '../../scripts/bench/bench-support.js';
 
 const LIMIT = 10;
 let redis: RedisServer;
@@ -23,16 +24,6 @@ const clients: ChatGroupsClient[] = [];
 /** When the sandbox received each API call (refused ones included): its clock is read once per call. */
 let receipts: number[] = [];
 
-/** The most calls the sandbox received in any window of `windowMs`. */
-function mostInAnyWindow(times: readonly number[], windowMs = 1000): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let start = 0, end = 0; end < sorted.length; end++) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start++;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
-}
 
 beforeAll(async () => {
   redis = await startRedisServer();

@@ -12,6 +12,7 @@ import {
   verifyUserSig,
   type GenerateUserSigOptions,
 } from '../../src/usersig/usersig.js';
+import { seededRandom } from '../../scripts/seeded-random.js';
 
 // Placeholder pair used by every official library's tests.
 const DOC_KEY = '5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e';
@@ -21,17 +22,6 @@ const VECTOR_EXPIRE = 15552000;
 const PYTHON_USERSIG =
   'eJyrVgrxCdYrSy1SslIy0jNQ0gHzM1NS80oy0zLBwjDB4pTsxIKCzBQlK0MTAyiAyKRWFGQWpQLFTU1NjeCiJZm5YDEzS0tDAyOYaHFmOtBM54KsUqeUwGLLqPK8UndHryCL-Lx8-1RPy7Ty1AijMk9f30hLk0x-r3CvSFulWgAPYy*9';
 
-/** Deterministic so a failing random case can be reproduced from the seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function toUserSig(json: string, level?: number): string {
   const bytes = deflateSync(Buffer.from(json, 'utf8'), level === undefined ? {} : { level });

@@ -1,0 +1,13 @@
+/** A seeded source of random numbers, so a fuzz run or a randomised test chooses the same inputs every time. */
+
+/** mulberry32: small, fast and deterministic; plenty for choosing test inputs (not for anything secret). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
