@@ -67,7 +67,7 @@ async function compiledClientModule(): Promise<{ createChatGroupsClient: typeof 
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, output.outputText);
   }
-  return (await import(pathToFileURL(join(BUILD_DIR, 'src', 'client.js')).href)) as { createChatGroupsClient: typeof createChatGroupsClient };
+  return (await import(pathToFileURL(join(BUILD_DIR, 'src', 'client', 'client.js')).href)) as { createChatGroupsClient: typeof createChatGroupsClient };
 }
 
 const stubFetch = (async () =>
