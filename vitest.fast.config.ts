@@ -5,8 +5,17 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
-/** Every file that spawns something (a grep for spawn, Prism, Redis, Chromium, npm pack finds them). */
+/**
+ * Every file that spawns something (a grep for spawn, Prism, Redis, Chromium, npm pack finds them), and those that
+ * wait on real deadlines (slow-client cuts, timeouts, UserSig expiry, the docs build).
+ */
 const startsProcesses = [
+  'test/client/resilience.test.ts',
+  'test/client/retry.test.ts',
+  'test/client/answers.test.ts',
+  'test/sandbox/hostile.test.ts',
+  'test/sandbox/fuzz.test.ts',
+  'test/docs/**',
   'test/package/**',
   'test/docs/browser.test.ts',
   'test/cli/**',
@@ -27,6 +36,8 @@ export default mergeConfig(
     test: {
       exclude: [...startsProcesses, '**/node_modules/**'],
       typecheck: { enabled: false },
+      // Worker threads start faster than the default child processes; none of these files needs a process of its own.
+      pool: 'threads',
     },
   }),
 );

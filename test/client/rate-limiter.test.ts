@@ -340,22 +340,19 @@ describe('client limits against the sandbox', () => {
     expect(sent).toBe(1);
   });
 
-  it('sends a burst of 100 calls at 20/s with no rate-limit answer, in about the expected time', async () => {
+  it('sends a burst of 24 calls at 20/s with no rate-limit answer and never more than 20 in any second', async () => {
     const sentAt: number[] = [];
     const chat = client(limited, { rateLimit: 20, retry: false }, (input, init) => {
       sentAt.push(performance.now());
       return fetch(input, init);
     });
-    const started = performance.now();
+    // The pacing itself is checked on a fake clock above, and its real-time accuracy by scripts/bench/bench-limiter.ts;
+    // here a real sandbox that enforces the same limit is the referee.
     const results = await Promise.all(
-      Array.from({ length: 100 }, (_, index) => chat.delContactGroup({ From_Account: `u${index}`, GroupName: ['g'] }).then((result) => capture.result(result))),
+      Array.from({ length: 24 }, (_, index) => chat.delContactGroup({ From_Account: `u${index}`, GroupName: ['g'] }).then((result) => capture.result(result))),
     );
-    const seconds = (performance.now() - started) / 1000;
     expect(results.filter((result) => !result.ok).map((result) => (result.ok ? 0 : result.error.code))).toEqual([]);
     expect(mostInAnyWindow(sentAt, 1000)).toBeLessThanOrEqual(20);
-    // 100 calls at 20/s: the pace puts the last one 4.95 s after the first, less the catch-up span.
-    expect(seconds).toBeGreaterThan(4.5);
-    expect(seconds).toBeLessThan(8);
   }, 15_000);
 
   it('gets rate-limit answers from the same sandbox when the client limit is off (the sandbox does enforce it)', async () => {
