@@ -40,7 +40,14 @@ const responseValidator = (operationId: FamilyOperation) =>
 /** The samples of the vendor's pages (international edition, 2023; get_list's newest request first), as published. */
 const vendorSamples: Record<FamilyOperation, { request: unknown[]; response: unknown }> = {
   createContactGroup: {
-    request: [{ From_Account: 'user15', GroupContactItem: [{ GroupName: 'test0', ContactItem: [{ Type: 1, To_Account: 'user0' }] }] }],
+    request: [
+      // 2026-04-14, then 2023.
+      {
+        From_Account: 'user_0001',
+        GroupContactItem: [{ GroupName: 'group_0001', ContactItem: [{ Type: 1, To_Account: 'user_0002' }, { Type: 2, ToGroupId: '@TGS#1B2AUI7RZ' }] }],
+      },
+      { From_Account: 'user15', GroupContactItem: [{ GroupName: 'test0', ContactItem: [{ Type: 1, To_Account: 'user0' }] }] },
+    ],
     response: {
       GroupResultItem: [{ GroupItem: { GroupName: 'test2', GroupId: 2 }, ResultItem: [{ ContactItem: { Type: 1, To_Account: 'user1' }, ResultCode: 0, ResultInfo: '' }] }],
       ActionStatus: 'OK',
@@ -51,6 +58,18 @@ const vendorSamples: Record<FamilyOperation, { request: unknown[]; response: unk
   },
   updateContactGroup: {
     request: [
+      {
+        From_Account: 'user_0001',
+        UpdateType: 1,
+        UpdateGroup: {
+          UpdateGroupType: 2,
+          OldGroupName: 'group_0001',
+          ContactUpdateItem: [
+            { ContactOptType: 1, ContactItem: { Type: 1, To_Account: 'user_0002' } },
+            { ContactOptType: 2, ContactItem: { Type: 2, ToGroupId: '@TGS#1B2AUI7RZ' } },
+          ],
+        },
+      },
       {
         From_Account: 'user20',
         UpdateType: 1,
