@@ -6,6 +6,7 @@ import type { OperationId } from '../../generated/operations.js';
 import type { EndpointRole } from './endpoints.js';
 import type { Delivery, NetworkFailureReason, UnexpectedAnswerReason, UserSigFailureReason } from '../errors.js';
 import type { NextStep } from './policy.js';
+import { callHook } from './hooks.js';
 
 /** How one attempt ended; `code` is the ErrorCode (0 on success) or `undefined` when no envelope came back. */
 export type AttemptOutcome =
@@ -48,16 +49,7 @@ export interface AttemptEvent extends AttemptRecord {
 
 export type AttemptHook = (event: AttemptEvent) => void;
 
-/**
- * Calls the hook without letting it break the call: a failing logger must not turn a successful request into a
- * failure, or make the client retry. Its error is reported as a process warning instead of being lost.
- */
+/** Calls the hook without letting it break the call (see hooks.ts). */
 export function emitAttempt(hook: AttemptHook | undefined, event: AttemptEvent): void {
-  if (hook === undefined) return;
-  try {
-    hook(event);
-  } catch (error) {
-    const name = error instanceof Error ? error.name : typeof error;
-    globalThis.process?.emitWarning?.(`the onAttempt hook threw (${name}); the call went on`, { code: 'CHAT_GROUPS_HOOK_ERROR' });
-  }
+  callHook('onAttempt', hook, event);
 }

@@ -63,10 +63,9 @@ export const rateLimitErrorCode: DocumentedErrorCode = operationCode('createCont
 
 /** The answer to a conversation change without `OldGroupName` (`x-missing-old-group-name-error-code`). */
 export const missingOldGroupNameErrorCode: DocumentedErrorCode = operationCode('updateContactGroup', 'x-missing-old-group-name-error-code');
+
 /**
- * The answers the document says an earlier success explains (`x-already-done-answers`) are, read the other way, what
- * the sandbox answers when that earlier success already happened: a create of a name the user has, a delete of a
- * group that is gone.
+ * The answer an earlier success of a delete explains (`x-already-done-answers`) is, read the other way, what the
+ * sandbox answers when that delete already happened: the group is gone.
  */
-export const groupNameTakenCode = operations.createContactGroup.alreadyDoneAnswers[0].code;
 export const groupNotFoundCode = operations.delContactGroup.alreadyDoneAnswers[0].code;

@@ -11,35 +11,20 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DONE_OUTCOMES, resultLine, tallyKey } from '../../src/cli/bulk/outcome.js';
 import { ProgressReporter } from '../../src/cli/bulk/progress.js';
 import { createChatGroupsClient } from '../../src/client/client.js';
-import { startSandbox, type Fixture, type RunningSandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { runCli, sandboxEnv, startCli } from '../support/cli-process.js';
 import { waitUntil } from '../support/wait.js';
 import { countResults, linesOf, type Line } from '../support/results-lines.js';
+import { fixtureFor, range } from '../support/bulk-fixture.js';
 
 
 const sandboxes: RunningSandbox[] = [];
 let dir: string;
 let shared: RunningSandbox;
 
-function range(prefix: string, count: number): string[] {
-  return Array.from({ length: count }, (_, index) => `${prefix}-${index}`);
-}
-
-function fixtureFor(users: readonly string[]): Fixture {
-  return {
-    sdkAppId: 1400000000,
-    admins: ['administrator'],
-    edition: 'ultimate',
-    users: {
-      administrator: { groups: {} },
-      ...Object.fromEntries(users.map((user) => [user, { groups: { work: [{ Type: 1, To_Account: 'administrator' }], home: [] } }])),
-    },
-  };
-}
-
 /** A sandbox of its own, for tests that inject faults (faults hit the next calls of anyone). */
 async function ownSandbox(users: readonly string[]): Promise<RunningSandbox> {
-  const sandbox = await startSandbox({ fixture: fixtureFor(users), rateLimit: 'off', allowFaults: true });
+  const sandbox = await startSandbox({ fixture: fixtureFor(users, ['home']), rateLimit: 'off', allowFaults: true });
   sandboxes.push(sandbox);
   return sandbox;
 }
@@ -53,7 +38,7 @@ const SHARED_USERS = [...range('file', 150), ...range('stdin', 50), ...range('ba
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cli-bulk-'));
-  shared = await startSandbox({ fixture: fixtureFor(SHARED_USERS), rateLimit: 'off' });
+  shared = await startSandbox({ fixture: fixtureFor(SHARED_USERS, ['home']), rateLimit: 'off' });
   sandboxes.push(shared);
 });
 afterAll(async () => {

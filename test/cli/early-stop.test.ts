@@ -5,12 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Fixture, type RunningSandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { runCli, sandboxEnv } from '../support/cli-process.js';
+import { freePort } from '../support/free-port.js';
+import { fixtureFor, range } from '../support/bulk-fixture.js';
 
 type Line = Record<string, unknown> & { type: string; user?: string; outcome?: string };
 
@@ -18,24 +19,11 @@ const USERS = 40;
 let dir: string;
 let sandbox: RunningSandbox;
 
-function range(prefix: string, count: number): string[] {
-  return Array.from({ length: count }, (_, index) => `${prefix}-${index}`);
-}
-
 const PREFIXES = ['key', 'admin', 'down', 'fail'];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cli-early-stop-'));
-  const fixture: Fixture = {
-    sdkAppId: 1400000000,
-    admins: ['administrator'],
-    edition: 'ultimate',
-    users: {
-      administrator: { groups: {} },
-      ...Object.fromEntries(PREFIXES.flatMap((prefix) => range(prefix, USERS)).map((user) => [user, { groups: { work: [{ Type: 1, To_Account: 'administrator' }] } }])),
-    },
-  };
-  sandbox = await startSandbox({ fixture, rateLimit: 'off' });
+  sandbox = await startSandbox({ fixture: fixtureFor(PREFIXES.flatMap((prefix) => range(prefix, USERS))), rateLimit: 'off' });
 });
 afterAll(async () => {
   await sandbox.close();
@@ -116,10 +104,3 @@ describe('a bulk run that no user can succeed in', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

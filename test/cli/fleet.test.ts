@@ -8,27 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shardOf } from '../../src/cli/bulk/shard.js';
-import { startSandbox, type Fixture, type RunningSandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { runCli, sandboxEnv } from '../support/cli-process.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { fixtureFor } from '../support/bulk-fixture.js';
 
 const LIMIT = 20;
 const USERS = Array.from({ length: 60 }, (_, index) => `fleet-${index}`);
 let dir: string;
 let sandbox: RunningSandbox;
 let redis: RedisServer;
-
-function fixtureFor(users: readonly string[]): Fixture {
-  return {
-    sdkAppId: 1400000000,
-    admins: ['administrator'],
-    edition: 'ultimate',
-    users: {
-      administrator: { groups: {} },
-      ...Object.fromEntries(users.map((user) => [user, { groups: { work: [{ Type: 1, To_Account: 'administrator' }] } }])),
-    },
-  };
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cli-fleet-'));

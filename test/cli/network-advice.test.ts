@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVELOPMENT_SECRET_KEY } from '../../src/sandbox/index.js';
 import { runCli, sandboxEnv } from '../support/cli-process.js';
+import { freePort } from '../support/free-port.js';
 
 const servers: { close(callback: () => void): unknown }[] = [];
 const sockets: Socket[] = [];
@@ -31,14 +32,6 @@ afterAll(async () => {
   for (const socket of sockets) socket.destroy();
   await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function call(baseUrl: string, ...flags: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const result = await runCli(['delete-group', '--user', 'alice', '--group', 'work', '--max-attempts', '1', ...flags], sandboxEnv(baseUrl));

@@ -3,7 +3,6 @@
  * mistakes, timeouts, an unreachable primary host, and what the attempt hook and the results let out. Ends by
  * scanning everything captured for the secret key and every UserSig sent.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { regions } from '../../generated/regions.js';
 import { createChatGroupsClient, type ChatGroupsClientOptions } from '../../src/client/client.js';
@@ -13,6 +12,7 @@ import type { AttemptEvent } from '../../src/client/events.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox, type Fixture, type RunningSandbox } from '../../src/sandbox/index.js';
 import { generateUserSig, verifyUserSig } from '../../src/usersig/usersig.js';
 import { Capture } from '../support/client-capture.js';
+import { freePort } from '../support/free-port.js';
 
 const SDK_APP_ID = 1400000000;
 const ADMIN = 'administrator';
@@ -33,15 +33,6 @@ const fixture: Fixture = {
 let nextUser = 0;
 /** A user of its own for each call that deletes, so tests never see each other's deletions. */
 const freshBody = () => ({ From_Account: `r${nextUser++}`, GroupName: ['g'] as [string] });
-
-/** A loopback port with nothing listening: connecting to it is refused at once. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Options are loosely typed here so a test can swap the credential or the endpoint kind by setting one to undefined. */
 function client(options: Partial<Record<keyof ChatGroupsClientOptions, unknown>> & { events?: AttemptEvent[] } = {}) {

@@ -2,6 +2,7 @@
  * What the shared rate limit reports when a client changes where its limit comes from: the fleet's window in Redis,
  * or its own conservative share of the quota. Nothing here holds the Redis URL (it may carry a password).
  */
+import { callHook } from '../../hooks.js';
 
 /** Why the client keeps to its local share. */
 export type LocalReason =
@@ -27,15 +28,9 @@ export type LimiterEvent =
 
 export type LimiterHook = (event: LimiterEvent) => void;
 
-/** Calls the hook without letting it break a call, as for attempt events. */
+/** Calls the hook without letting it break a call (see hooks.ts). */
 export function emitLimiter(hook: LimiterHook | undefined, event: LimiterEvent): void {
-  if (hook === undefined) return;
-  try {
-    hook(event);
-  } catch (error) {
-    const name = error instanceof Error ? error.name : typeof error;
-    globalThis.process?.emitWarning?.(`the onLimiter hook threw (${name}); the call went on`, { code: 'CHAT_GROUPS_HOOK_ERROR' });
-  }
+  callHook('onLimiter', hook, event);
 }
 
 /** A short, safe name for an error of the Redis connection: its code or class, never its message. */
