@@ -18,8 +18,6 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cli-files-'));
-  // The program may run as another user, who must be able to enter the directory.
-  chmodSync(dir, 0o777);
   const fixture: Fixture = {
     sdkAppId: 1400000000,
     admins: ['administrator'],
@@ -59,7 +57,7 @@ describe('a file that cannot be used is a settings problem (exit 2), named, befo
   });
 
   it('a --users-file that cannot be read', async () => {
-    await writeFile(path('secret-users.txt'), 'alice\n', { mode: 0o600 });
+    await writeFile(path('secret-users.txt'), 'alice\n', { mode: 0o000 });
     const result = await runCli(bulk(path('secret-users.txt'), path('b.ndjson')), env, undefined, { runAs: UNPRIVILEGED });
     expectSettingsProblem(result, `--users-file ${path('secret-users.txt')} cannot be read: permission denied`);
   });

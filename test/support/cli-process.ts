@@ -41,15 +41,16 @@ function cleanEnv(): Record<string, string> {
 }
 
 /**
- * Who the program runs as: permissions mean nothing to root, so a test of an unreadable or read-only file runs the
- * program as an ordinary user (nobody) when the tests run as root.
+ * How the program runs: permissions mean nothing to root, so when the tests run as root a test of an unreadable or
+ * read-only file runs the program without the capabilities that override file permissions (`setpriv`, from
+ * util-linux). It stays root rather than becoming another user, so the checkout and its node_modules stay readable
+ * wherever they are (a checkout in a private folder is not readable by another user).
  */
-export interface RunAs {
-  readonly uid: number;
-  readonly gid: number;
-}
+export type RunAs = 'without-permission-override';
 
-export const UNPRIVILEGED: RunAs | undefined = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
+export const UNPRIVILEGED: RunAs | undefined = process.getuid?.() === 0 ? 'without-permission-override' : undefined;
+
+const DROP_PERMISSION_OVERRIDE = ['setpriv', '--bounding-set', '-dac_override,-dac_read_search'];
 
 export interface CliProcessOptions {
   readonly runAs?: RunAs | undefined;
@@ -63,15 +64,15 @@ export interface CliProcessOptions {
 export function startCli(args: readonly string[], env: Record<string, string | undefined>, stdin?: string, options: CliProcessOptions = {}): RunningCli {
   const merged = { ...cleanEnv(), ...env };
   for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
-  const program = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', ...args];
   const { runAs, fileSizeLimitBlocks } = options;
+  // setpriv drops the capabilities and then becomes the program (exec), so signals still reach the program itself.
+  const program = [...(runAs === undefined ? [] : DROP_PERMISSION_OVERRIDE), process.execPath, '--import', 'tsx', 'src/cli/main.ts', ...args];
   // The shell sets the limit and then becomes the program (exec), so signals still reach the program itself.
   const [command, ...commandArgs] = (fileSizeLimitBlocks === undefined ? program : ['/bin/sh', '-c', `ulimit -f ${fileSizeLimitBlocks} && exec "$@"`, 'sh', ...program]) as [string, ...string[]];
   const child = spawn(command, commandArgs, {
     cwd: ROOT,
     env: merged as Record<string, string>,
     stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    ...(runAs === undefined ? {} : { uid: runAs.uid, gid: runAs.gid }),
   });
   let stdout = '';
   let stderr = '';
