@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { lockResults, ResultsLockedError } from '../../src/cli/bulk/results-lock.js';
 import { ROOT } from '../support/cli-process.js';
 import type { ContenderOrder, ContenderReport } from '../support/lock-contender.js';
@@ -33,7 +33,7 @@ interface Contender {
 }
 
 function startContender(): Contender {
-  const child = fork(join(ROOT, 'test/support/lock-contender.ts'), [], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(inject('programs')['lock-contender'], [], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const reports: ContenderReport[] = [];
   const waiting: ((report: ContenderReport) => void)[] = [];
   child.on('message', (report: ContenderReport) => {

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ExitCode, type Command } from '../../src/cli/command.js';
 import { commands } from '../../src/cli/commands.js';
@@ -8,9 +7,9 @@ import { runCli } from '../../src/cli/dispatch.js';
 import { SECRET_KEY_ENV } from '../../src/cli/settings.js';
 import { decodeUserSig, userSigHmac, verifyUserSig } from '../../src/usersig/usersig.js';
 import { seededRandom } from '../../scripts/seeded-random.js';
+import { cliCommand, ROOT } from '../support/cli-process.js';
 
 const KEY = randomBytes(32).toString('hex');
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 interface CliRun {
   code: number;
@@ -218,11 +217,11 @@ describe('chat-groups dispatcher (in-process)', () => {
 });
 
 describe('chat-groups as a child process', () => {
-  const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
   const run = (args: string[], env: Record<string, string>) => {
     const inherited = { ...process.env };
     delete inherited[SECRET_KEY_ENV];
-    const child = spawnSync(tsx, ['src/cli/main.ts', ...args], { cwd: ROOT, env: { ...inherited, ...env }, encoding: 'utf8', timeout: 15_000 });
+    const [node, program] = cliCommand();
+    const child = spawnSync(node, [program, ...args], { cwd: ROOT, env: { ...inherited, ...env }, encoding: 'utf8', timeout: 15_000 });
     expect(child.stdout).not.toContain(KEY);
     expect(child.stderr).not.toContain(KEY);
     return child;

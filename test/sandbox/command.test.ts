@@ -3,32 +3,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/cli/command.js';
-import { commands } from '../../src/cli/commands.js';
 import { runCli } from '../../src/cli/dispatch.js';
 import { sandboxCommand } from '../../src/cli/sandbox-command.js';
 import { SECRET_KEY_ENV } from '../../src/cli/settings.js';
 import { DEVELOPMENT_SECRET_KEY, startSandbox } from '../../src/sandbox/index.js';
 import { generateUserSig } from '../../src/usersig/usersig.js';
+import { cliCommand, ROOT } from '../support/cli-process.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DELETE_PATH = '/v4/recentcontact/del_contact_group';
-
-// Runs `chat-groups sandbox` through main.ts once the command is in its table; until then through the same
-// dispatcher with only this command, so the test exercises the real process, flags and signals either way.
-const ENTRY = commands.some((command) => command.name === 'sandbox')
-  ? ['src/cli/main.ts', 'sandbox']
-  : [
-      '--input-type=module',
-      '-e',
-      `import { runCli } from './src/cli/dispatch.js';
-       import { sandboxCommand } from './src/cli/sandbox-command.js';
-       process.exitCode = await runCli(['sandbox', ...process.argv.slice(1)],
-         { stdout: process.stdout, stderr: process.stderr, env: process.env }, [sandboxCommand]);`,
-      '--',
-    ];
 
 interface Spawned {
   readonly child: ChildProcess;
@@ -45,7 +29,8 @@ afterEach(() => {
 });
 
 function spawnSandbox(argv: string[], env: Record<string, string> = {}): Promise<Spawned> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...ENTRY, ...argv], {
+  const [node, program] = cliCommand();
+  const child = spawn(node, [program, 'sandbox', ...argv], {
     cwd: ROOT,
     env: { ...process.env, [SECRET_KEY_ENV]: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,13 +1,19 @@
 /**
- * Runs the real `chat-groups` program as a child process, from the sources. It is started as
- * `node --import tsx src/cli/main.ts` rather than through `node_modules/.bin/tsx`, which would put a second process
- * in between: a signal sent to that wrapper (SIGKILL above all) would not reach the program under test.
+ * Runs the real `chat-groups` program as a child process: the bundle of src/cli/main.ts that the global setup builds
+ * once per run (global-setup.ts), started by `node` itself, with no wrapper process in between that a signal (SIGKILL
+ * above all) would stop short of the program under test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 import { DEVELOPMENT_SECRET_KEY } from '../../src/sandbox/index.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The command line that starts the program, before its arguments: `node <bundle>`. */
+export function cliCommand(): [string, string] {
+  return [process.execPath, inject('programs')['chat-groups']];
+}
 
 export interface CliResult {
   readonly code: number | null;
@@ -66,7 +72,7 @@ export function startCli(args: readonly string[], env: Record<string, string | u
   for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
   const { runAs, fileSizeLimitBlocks } = options;
   // setpriv drops the capabilities and then becomes the program (exec), so signals still reach the program itself.
-  const program = [...(runAs === undefined ? [] : DROP_PERMISSION_OVERRIDE), process.execPath, '--import', 'tsx', 'src/cli/main.ts', ...args];
+  const program = [...(runAs === undefined ? [] : DROP_PERMISSION_OVERRIDE), ...cliCommand(), ...args];
   // The shell sets the limit and then becomes the program (exec), so signals still reach the program itself.
   const [command, ...commandArgs] = (fileSizeLimitBlocks === undefined ? program : ['/bin/sh', '-c', `ulimit -f ${fileSizeLimitBlocks} && exec "$@"`, 'sh', ...program]) as [string, ...string[]];
   const child = spawn(command, commandArgs, {
