@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startPrism, type PrismServer } from '../../scripts/dev/prism.js';
 import { setUpOrFail } from '../support/setup.js';
-import { outsideEnv, packPackage, REPO_ROOT, type PackedPackage } from '../support/pack.js';
+import { outsideEnv, packOnce, REPO_ROOT, type PackedPackage } from '../support/pack.js';
 
 const run = promisify(execFile);
 
@@ -203,9 +203,29 @@ function satisfies(version: string, range: string): boolean {
   return engineRanges(range).some(({ floor }) => major === floor[0] && (minor > floor[1] || (minor === floor[1] && patch >= floor[2])));
 }
 
-describe('the packed package, installed into an empty project', () => {
+/** A promise that is awaited later (by a test): its rejection is not unhandled meanwhile. */
+function startedNow<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+async function install(cwd: string, packages: readonly string[]): Promise<void> {
+  try {
+    await run('npm', ['install', '--no-audit', '--no-fund', ...packages], { cwd, env: outsideEnv(), timeout: 150_000, maxBuffer: 16 * 1024 * 1024 });
+  } catch (error) {
+    throw describeFailure(`npm install ${packages.join(' ')} in ${cwd}`, error);
+  }
+}
+
+// The tests run side by side once the package is installed: each starts its own processes, and on two cores the
+// file's time is otherwise the sum of many waits on npm, tsc and Node.
+describe.concurrent('the packed package, installed into an empty project', () => {
   let packed: PackedPackage | undefined;
   let project = '';
+  /** The project of the newest TypeScript, installed beside the main one. */
+  let newestTypeScript: Promise<string>;
+  /** tsc over the README blocks in the main project: they are type-checked by one test and run by others. */
+  let compiled: Promise<void>;
   let blocks: ReadmeBlock[] = [];
   let docsPath = '';
   let docsText = '';
@@ -223,32 +243,37 @@ describe('the packed package, installed into an empty project', () => {
       binary.catch(() => undefined);
       nodes.set(major, binary);
     }
-    packed = await packPackage();
+    packed = await packOnce();
+    const tarball = packed.tarball;
     timings['pack'] = packed.milliseconds;
     await writeFile(join(project, 'package.json'), `${JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2)}\n`);
+    const fresh = join(project, 'newest-typescript');
+    await mkdir(fresh);
+    await writeFile(join(fresh, 'package.json'), `${JSON.stringify({ name: 'consumer-newest-ts', private: true, type: 'module' }, null, 2)}\n`);
+    newestTypeScript = startedNow(install(fresh, [tarball, ...NEWEST_TYPESCRIPT]).then(() => fresh));
     const installStarted = performance.now();
-    try {
-      await run('npm', ['install', '--no-audit', '--no-fund', packed.tarball, ...CONSUMER_DEV_DEPENDENCIES], {
-        cwd: project,
-        env: outsideEnv(),
-        timeout: 150_000,
-        maxBuffer: 16 * 1024 * 1024,
-      });
-    } catch (error) {
-      throw describeFailure(`npm install of the tarball in ${project}`, error);
-    }
+    await install(project, [tarball, ...CONSUMER_DEV_DEPENDENCIES]);
     timings['install'] = performance.now() - installStarted;
     await writeFile(join(project, 'tsconfig.json'), `${JSON.stringify(CONSUMER_TSCONFIG, null, 2)}\n`);
     for (const block of blocks) await writeFile(join(project, block.file), block.code);
     await writeFile(join(project, 'call-sandbox.mjs'), CALL_SANDBOX);
     await writeFile(join(project, 'call-mock.mjs'), CALL_MOCK);
+    const tscStarted = performance.now();
+    compiled = startedNow(
+      run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { cwd: project, env: outsideEnv(), timeout: 80_000 }).then(
+        () => void (timings['tsc'] = performance.now() - tscStarted),
+        (error: unknown) => {
+          const failure = error as { stdout?: string };
+          throw new Error(`tsc in the consumer project found errors in ${docsPath}'s blocks or in the shipped .d.ts files:\n${failure.stdout ?? String(error)}`);
+        },
+      ),
+    );
     timings['setup'] = performance.now() - started;
   }, 240_000);
 
   afterAll(async () => {
     for (const child of children) child.kill('SIGKILL');
     console.log(`package consumer timings (ms): ${JSON.stringify(Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])))}`);
-    await packed?.cleanup();
     if (project !== '') await rm(project, { recursive: true, force: true });
   });
 
@@ -265,23 +290,13 @@ describe('the packed package, installed into an empty project', () => {
 
   it('type-checks the README blocks against the installed declarations (strict, skipLibCheck off)', { timeout: 90_000 }, async () => {
     ready();
-    const started = performance.now();
-    try {
-      await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { cwd: project, env: outsideEnv(), timeout: 80_000 });
-    } catch (error) {
-      const failure = error as { stdout?: string };
-      expect.fail(`tsc in the consumer project found errors in ${docsPath}'s blocks or in the shipped .d.ts files:\n${failure.stdout ?? String(error)}`);
-    }
-    timings['tsc'] = performance.now() - started;
+    await compiled;
   });
 
   it('type-checks the README example on the newest TypeScript with a plain `tsc --init` configuration plus "types": ["node"]', { timeout: 180_000 }, async () => {
     ready();
     const started = performance.now();
-    const fresh = join(project, 'newest-typescript');
-    await mkdir(fresh);
-    await writeFile(join(fresh, 'package.json'), `${JSON.stringify({ name: 'consumer-newest-ts', private: true, type: 'module' }, null, 2)}\n`);
-    await run('npm', ['install', '--no-audit', '--no-fund', packed?.tarball ?? '', ...NEWEST_TYPESCRIPT], { cwd: fresh, env: outsideEnv(), timeout: 150_000, maxBuffer: 16 * 1024 * 1024 });
+    const fresh = await newestTypeScript;
     const tsc = join(fresh, 'node_modules/.bin/tsc');
     const { stdout: version } = await run(tsc, ['--version'], { cwd: fresh, env: outsideEnv() });
     await run(tsc, ['--init'], { cwd: fresh, env: outsideEnv() });
@@ -336,6 +351,8 @@ describe('the packed package, installed into an empty project', () => {
         await sandbox.stop();
       }
 
+      // The blocks run as tsc compiled them; a failed compile is reported by the type-check test.
+      await compiled.catch(() => expect.fail(`${docsPath}'s blocks did not compile, so they cannot run (see the type-check test)`));
       for (const block of blocks.filter((candidate) => candidate.run)) {
         const script = join('out', block.file.replace(/\.ts$/, '.js'));
         const stdout = await runScript(node.path, script, project, {});

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setUpOrFail } from '../support/setup.js';
-import { outsideEnv, packPackage, REPO_ROOT, type PackedPackage } from '../support/pack.js';
+import { outsideEnv, packOnce, REPO_ROOT, type PackedPackage } from '../support/pack.js';
 
 const run = promisify(execFile);
 const bin = (name: string): string => join(REPO_ROOT, 'node_modules/.bin', name);
@@ -71,7 +71,7 @@ describe('the packed package', () => {
   let files: string[] = [];
 
   const ready = setUpOrFail(async () => {
-    packed = await packPackage();
+    packed = await packOnce();
     unpacked = await mkdtemp(join(tmpdir(), 'chat-groups-unpacked-'));
     await run('tar', ['-xzf', packed.tarball, '-C', unpacked]);
     unpacked = join(unpacked, 'package');
@@ -85,7 +85,6 @@ describe('the packed package', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await packed?.cleanup();
     if (unpacked !== '') await rm(join(unpacked, '..'), { recursive: true, force: true });
   });
 

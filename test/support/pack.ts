@@ -1,6 +1,7 @@
 /**
  * Packs the package the way a release would (`npm pack`, which runs `prepack` and so builds dist/ from scratch), for
- * the tests that look at the package from outside.
+ * the tests that look at the package from outside. `packOnce` packs it once per run for all of them: the build is the
+ * costliest step of those tests, and they all look at the same package.
  *
  * The pack runs in a copy of the repository, not in it: several test files pack at the same time, and each pack
  * deletes and rebuilds dist/, which would race with the others and with anyone building in the repository. The copy
@@ -8,11 +9,11 @@
  * needs the dev tools and reads nothing else from it.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { inject, vi } from 'vitest';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -37,7 +38,6 @@ export interface PackedPackage {
   readonly files: readonly PackedFile[];
   /** How long the copy, the build and the pack took. */
   readonly milliseconds: number;
-  cleanup(): Promise<void>;
 }
 
 /**
@@ -58,9 +58,49 @@ export function outsideEnv(extra: Record<string, string> = {}): NodeJS.ProcessEn
   return { ...env, ...extra };
 }
 
-export async function packPackage(): Promise<PackedPackage> {
+/** How long a test file waits for another one's pack. */
+const PACK_WAIT_MS = 240_000;
+
+/**
+ * The package packed in this run's folder (see global-setup.ts) by whichever test file asks first; the others wait
+ * for its report, or its failure. The run's teardown removes it.
+ */
+export async function packOnce(): Promise<PackedPackage> {
+  const folder = join(inject('runFolder'), 'pack');
+  const report = join(folder, 'report.json');
+  const failure = join(folder, 'failure.txt');
+  try {
+    // Creating the folder is atomic: exactly one file of the run gets to pack.
+    await mkdir(folder);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const outcome = await vi.waitFor(
+      async () => {
+        const failed = await readFile(failure, 'utf8').catch(() => undefined);
+        if (failed !== undefined) return { failed };
+        // Not there yet throws, and waitFor asks again.
+        return { packed: JSON.parse(await readFile(report, 'utf8')) as PackedPackage };
+      },
+      { timeout: PACK_WAIT_MS, interval: 100 },
+    );
+    if ('failed' in outcome) throw new Error(`the pack of this run, made by another test file, failed:\n${outcome.failed}`);
+    return outcome.packed;
+  }
+  try {
+    const packed = await packPackage(folder);
+    // Written aside and renamed, so a waiting file never reads half of it.
+    await writeFile(`${report}.partial`, JSON.stringify(packed));
+    await rename(`${report}.partial`, report);
+    return packed;
+  } catch (error) {
+    await writeFile(failure, String((error as Error).message));
+    throw error;
+  }
+}
+
+/** Packs the package in `workDir`, an existing folder: the tarball, and the copy it was packed from in `package/`. */
+async function packPackage(workDir: string): Promise<PackedPackage> {
   const started = performance.now();
-  const workDir = await mkdtemp(join(tmpdir(), 'chat-groups-pack-'));
   try {
     const packageDir = join(workDir, 'package');
     await cp(REPO_ROOT, packageDir, {
@@ -98,10 +138,9 @@ export async function packPackage(): Promise<PackedPackage> {
       unpackedSize: entry.unpackedSize,
       files: entry.files.map(({ path, size }) => ({ path, size })),
       milliseconds: performance.now() - started,
-      cleanup: () => rm(workDir, { recursive: true, force: true }),
     };
   } catch (error) {
-    await rm(workDir, { recursive: true, force: true });
+    await rm(join(workDir, 'package'), { recursive: true, force: true });
     throw error;
   }
 }
