@@ -6,8 +6,9 @@
  * A kill at a random moment usually finds a few calls whose deletion the sandbox had made but whose answer the
  * program had not yet recorded; whether it does is luck. The first case makes it certain: a proxy in front of the
  * sandbox passes every request on (so the deletion happens) and, once the results file has 500 lines, withholds
- * the answers; the kill comes when every call in flight is such a call. A smaller run does the same for creates,
- * whose repeat meets "name taken" instead of "no such group".
+ * the answers; the kill comes when every call in flight is such a call. The second case, a kill at whatever moment,
+ * runs 600 users: the run's size adds nothing to what it checks. A smaller run does the same for creates, whose
+ * repeat meets "name taken" instead of "no such group".
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -21,9 +22,7 @@ import { sandboxEnv, startCli, runCli } from '../support/cli-process.js';
 import { waitUntil } from '../support/wait.js';
 import { countResults, linesOf, type Line } from '../support/results-lines.js';
 
-const USERS = 2000;
 const CONCURRENCY = 16;
-const KILL_AFTER_RESULTS = 500;
 
 
 interface HoldingProxy {
@@ -111,13 +110,14 @@ function cutOff(lines: readonly Line[]): Set<string> {
 
 describe('a bulk run killed with SIGKILL and resumed', () => {
   it.concurrent.each([
-    ['with answers withheld at the kill, so calls in flight had deleted their groups', true],
-    ['at whatever moment it has 500 results', false],
+    // name, withhold the answers at the kill, users, results before the kill
+    ['2,000 users, with answers withheld at the kill, so calls in flight had deleted their groups', true, 2000, 500],
+    ['600 users, at whatever moment it has 150 results', false, 600, 150],
   ] as const)(
     '%s',
-    async (_name, withhold) => {
+    async (_name, withhold, userCount, killAfterResults) => {
       const tag = withhold ? 'held' : 'plain';
-      const users = Array.from({ length: USERS }, (_, index) => `${tag}-${index}`);
+      const users = Array.from({ length: userCount }, (_, index) => `${tag}-${index}`);
       const fixture: Fixture = {
         sdkAppId: 1400000000,
         admins: ['administrator'],
@@ -135,7 +135,7 @@ describe('a bulk run killed with SIGKILL and resumed', () => {
       const args = ['delete-group', '--group', 'work', '--users-file', usersFile, '--results', results, '--rate', '100000', '--concurrency', String(CONCURRENCY), '--progress-interval', '60'];
 
       const first = startCli(args, sandboxEnv(withhold ? proxy.url : sandbox.url));
-      await waitUntil(() => countResults(results) >= KILL_AFTER_RESULTS, 20_000, `${KILL_AFTER_RESULTS} result lines`);
+      await waitUntil(() => countResults(results) >= killAfterResults, 20_000, `${killAfterResults} result lines`);
       if (withhold) {
         proxy.hold();
         await waitUntil(() => proxy.held >= CONCURRENCY, 10_000, 'every call in flight to be held');
@@ -147,8 +147,8 @@ describe('a bulk run killed with SIGKILL and resumed', () => {
       const atKill = linesOf(results);
       const interrupted = cutOff(atKill);
       const recordedAtKill = atKill.filter((line) => line.type === 'result').length;
-      expect(recordedAtKill).toBeGreaterThanOrEqual(KILL_AFTER_RESULTS);
-      expect(recordedAtKill).toBeLessThan(USERS);
+      expect(recordedAtKill).toBeGreaterThanOrEqual(killAfterResults);
+      expect(recordedAtKill).toBeLessThan(userCount);
       if (withhold) expect(interrupted.size).toBe(CONCURRENCY);
       // The sandbox deleted the groups of users whose result was never written.
       const deletedUnrecorded = [...interrupted].filter((user) => sandbox.state.snapshot().users[user]?.groups['work'] === undefined);
@@ -156,15 +156,15 @@ describe('a bulk run killed with SIGKILL and resumed', () => {
 
       const resumed = await runCli(args, sandboxEnv(sandbox.url));
       expect(resumed.code).toBe(0);
-      expect(resumed.stdout).toContain(`${recordedAtKill.toLocaleString('en-US')} finished in earlier runs (skipped); ${(USERS - recordedAtKill).toLocaleString('en-US')} run now`);
+      expect(resumed.stdout).toContain(`${recordedAtKill.toLocaleString('en-US')} finished in earlier runs (skipped); ${(userCount - recordedAtKill).toLocaleString('en-US')} run now`);
 
       const lines = linesOf(results);
       const finals = lines.filter((line) => line.type === 'result');
       // Every user exactly one final line: none skipped, none run twice.
       const byUser = new Map<string, Line[]>();
       for (const line of finals) byUser.set(line.user as string, [...(byUser.get(line.user as string) ?? []), line]);
-      expect(byUser.size).toBe(USERS);
-      expect(finals).toHaveLength(USERS);
+      expect(byUser.size).toBe(userCount);
+      expect(finals).toHaveLength(userCount);
       // The users deleted by the killed run answered 51009 on resume: recorded as possibly done earlier, not failed.
       const earlier = finals.filter((line) => line.outcome === 'possibly-done-earlier');
       expect(earlier.map((line) => line.user).sort()).toEqual([...deletedUnrecorded].sort());
@@ -175,7 +175,7 @@ describe('a bulk run killed with SIGKILL and resumed', () => {
       // The sandbox's own record: every group deleted exactly once, every user's group gone. Only the cut-off users'
       // groups were asked for twice (the second time answered 51009).
       const report = sandbox.state.deletionReport();
-      expect(report.totalDeletions).toBe(USERS);
+      expect(report.totalDeletions).toBe(userCount);
       expect(report.groups.filter((record) => record.deletions > 1)).toEqual([]);
       expect(report.deletedTwice.map((record) => record.user).sort()).toEqual([...deletedUnrecorded].sort());
       const snapshot = sandbox.state.snapshot();

@@ -2,16 +2,11 @@
  * `npm start`'s guard rails around Prism: a supervisor that notices a Prism that died, says so and restarts it on the
  * same port (or gives up after too many restarts), and a front that keeps bodies nested too deep for Prism away from it.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { operations, requestLimits } from '../../generated/operations.js';
 import { startDepthGuard, type DepthGuard } from '../../scripts/dev/depth-guard.js';
 import { startPrism, type PrismServer } from '../../scripts/dev/prism.js';
 import { supervise, type ChildServer, type Supervised } from '../../scripts/dev/supervisor.js';
-
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(cleanup.splice(0).map((step) => step()));
-});
 
 const path = operations.delContactGroup.path;
 const query = 'sdkappid=1400000000&identifier=administrator&usersig=x&random=1&contenttype=json';
@@ -22,21 +17,41 @@ async function post(url: string, body: string): Promise<{ status: number; text: 
 }
 
 describe('the Prism supervisor with the guard in front', () => {
-  it('reports a Prism that was killed, restarts it on the same port, and the guard URL answers again', { timeout: 90_000 }, async () => {
-    const lines: string[] = [];
-    let current: PrismServer | undefined;
-    const prism: Supervised = await supervise({
+  // One supervised Prism behind one guard for both tests (a Prism takes a second and a half of CPU to start): the
+  // guard's test runs first and checks Prism never restarted, then the other kills Prism.
+  const lines: string[] = [];
+  let current: PrismServer | undefined;
+  let prism: Supervised;
+  let guard: DepthGuard;
+  const valid = JSON.stringify({ From_Account: 'alice', GroupName: ['work'] });
+
+  beforeAll(async () => {
+    prism = await supervise({
       name: 'contract mock',
       start: async (port) => (current = await startPrism({ mode: 'mock', port })),
       log: (line) => lines.push(line),
       onGiveUp: (reason) => lines.push(`gave up: ${reason}`),
     });
-    cleanup.push(() => prism.stop());
-    const guard: DepthGuard = await startDepthGuard({ upstream: prism.url });
-    cleanup.push(() => guard.close());
-    const valid = JSON.stringify({ From_Account: 'alice', GroupName: ['work'] });
-    expect((await post(guard.url, valid)).status).toBe(200);
+    guard = await startDepthGuard({ upstream: prism.url });
+  }, 60_000);
+  afterAll(async () => {
+    await guard?.close();
+    await prism?.stop();
+  });
 
+  it('answers a body nested deeper than the limit itself, with the bad-request code, so Prism never sees it', async () => {
+    const deep = `{"From_Account":"alice","GroupName":["work"],"x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+    const answer = await post(guard.url, deep);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text)).toMatchObject({ ActionStatus: 'FAIL', ErrorCode: operations.delContactGroup.badRequestErrorCode });
+    expect(answer.text).toContain(`maxNestingDepth is ${requestLimits.maxNestingDepth}`);
+    expect((await post(guard.url, valid)).status).toBe(200);
+    expect(prism.restarts).toBe(0);
+    expect(lines).toEqual([]);
+  });
+
+  it('reports a Prism that was killed, restarts it on the same port, and the guard URL answers again', { timeout: 90_000 }, async () => {
+    expect((await post(guard.url, valid)).status).toBe(200);
     const restarted = prism.nextStart();
     const first = current;
     process.kill(first?.pid as number, 'SIGKILL');
@@ -46,22 +61,6 @@ describe('the Prism supervisor with the guard in front', () => {
     expect(current).not.toBe(first);
     expect(prism.restarts).toBe(1);
     expect((await post(guard.url, valid)).status).toBe(200);
-  });
-
-  it('answers a body nested deeper than the limit itself, with the bad-request code, so Prism never sees it', { timeout: 60_000 }, async () => {
-    const lines: string[] = [];
-    const prism = await supervise({ name: 'contract mock', start: (port) => startPrism({ mode: 'mock', port }), log: (line) => lines.push(line), onGiveUp: () => {} });
-    cleanup.push(() => prism.stop());
-    const guard = await startDepthGuard({ upstream: prism.url });
-    cleanup.push(() => guard.close());
-    const deep = `{"From_Account":"alice","GroupName":["work"],"x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
-    const answer = await post(guard.url, deep);
-    expect(answer.status).toBe(200);
-    expect(JSON.parse(answer.text)).toMatchObject({ ActionStatus: 'FAIL', ErrorCode: operations.delContactGroup.badRequestErrorCode });
-    expect(answer.text).toContain(`maxNestingDepth is ${requestLimits.maxNestingDepth}`);
-    expect((await post(guard.url, JSON.stringify({ From_Account: 'alice', GroupName: ['work'] }))).status).toBe(200);
-    expect(prism.restarts).toBe(0);
-    expect(lines).toEqual([]);
   });
 });
 
