@@ -2,8 +2,8 @@
  * `npm run test:fast`: the inner loop. The same tests as `npm test` minus those that start child processes, Prism,
  * Redis, a browser or a package install; CI always runs the whole suite.
  */
-import { defineConfig, mergeConfig } from 'vitest/config';
-import base from './vitest.config.js';
+import { defineConfig } from 'vitest/config';
+import { sharedTestOptions } from './vitest.config.js';
 
 /**
  * Every file that spawns something (a grep for spawn, Prism, Redis, Chromium, npm pack finds them), and those that
@@ -30,14 +30,11 @@ const startsProcesses = [
   'test/spec/vendor-samples.test.ts',
 ];
 
-export default mergeConfig(
-  base,
-  defineConfig({
-    test: {
-      exclude: [...startsProcesses, '**/node_modules/**'],
-      typecheck: { enabled: false },
-      // Worker threads start faster than the default child processes; none of these files needs a process of its own.
-      pool: 'threads',
-    },
-  }),
-);
+export default defineConfig({
+  test: {
+    ...sharedTestOptions,
+    exclude: [...startsProcesses, '**/node_modules/**'],
+    // Worker threads start faster than the default child processes; none of these files needs a process of its own.
+    pool: 'threads',
+  },
+});
