@@ -285,6 +285,61 @@ describe('the shared window in Redis', () => {
     }
   });
 
+  it('takes a local call of the warm-up only while the warm-up lasts and under the epoch the process knows', async () => {
+    const parameters = { limit: 3, windowMs: 1000, intervalMs: 1, toleranceMs: CATCH_UP_MS, leaseMs: 30_000 };
+    const { window, epoch } = await freshWindow(1400000104, parameters);
+    await window.register('getContactGroup', [], parameters.leaseMs, parameters.windowMs, 300);
+    expect(await window.mirror('getContactGroup', 'during', epoch, parameters.leaseMs, parameters.windowMs)).toBe(true);
+    expect(await window.mirror('getContactGroup', 'other-epoch', 'an older epoch', parameters.leaseMs, parameters.windowMs)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await window.mirror('getContactGroup', 'after', epoch, parameters.leaseMs, parameters.windowMs)).toBe(false);
+    const inspector = new Redis(redis.url);
+    try {
+      const counted = await inspector.zrange('{chat-groups:1400000104}:getContactGroup:calls', 0, -1);
+      expect(counted).toEqual(['during']);
+    } finally {
+      inspector.disconnect();
+    }
+  });
+
+  it('asks the window for a local call whose permit comes after the warm-up ended, rather than adding it to a full window', { timeout: 10_000 }, async () => {
+    const sdkAppId = 1400000105;
+    const leaseMs = 30_000;
+    // Another process came back with calls: the app warms up for 300 ms.
+    const other = new RedisWindow(redis.url, sdkAppId);
+    windows.push(other);
+    await other.register('getContactGroup', [], leaseMs, 1000, 300);
+    const late = new Fleet({ url: redis.url, sdkAppId, fleetSize: 2, leaseMs, clock: systemClock, onLimiter: undefined });
+    const stopWaiting = new AbortController();
+    try {
+      // Told to keep to its local share, which starts full: its first local permit comes a window later, after the
+      // warm-up has ended.
+      let handedOut = false;
+      const call = late
+        .limiter('getContactGroup', 4)
+        .acquire(stopWaiting.signal)
+        .then((permit) => {
+          handedOut = true;
+          permit.release();
+        });
+      call.catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Warm-up over: the other processes fill the window (calls in flight, counting for their lease).
+      await other.register('getContactGroup', ['x1', 'x2', 'x3', 'x4'].map((id) => ({ id, remainingMs: 'in-flight' as const })), leaseMs, 1000, 0);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(handedOut, 'a call went from the local share into a full window').toBe(false);
+      const inspector = new Redis(redis.url);
+      try {
+        expect(await inspector.zcard(`{chat-groups:${sdkAppId}}:getContactGroup:calls`)).toBe(4);
+      } finally {
+        inspector.disconnect();
+      }
+    } finally {
+      stopWaiting.abort(new Error('test over'));
+      await late.close();
+    }
+  });
+
   it('grants no more than the window has room for, and then tells every request to wait until a call stops counting', async () => {
     const parameters = { limit: 3, windowMs: 1000, intervalMs: 1, toleranceMs: CATCH_UP_MS, leaseMs: 30_000 };
     const { window, epoch } = await freshWindow(1400000102, parameters);

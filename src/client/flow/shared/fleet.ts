@@ -13,8 +13,10 @@
  *   a process that counted alone has calls Redis never saw. Such a process registers them (in flight, or with the
  *   time left until they stop counting) and holds the whole app to local shares for a warm-up (a window plus the
  *   time every process takes to notice, see WARM_UP_MS). During it each process registers its own calls as it
- *   notices the new epoch and mirrors every local call into Redis; after it, Redis knows every call that still
- *   counts and the fleet trusts the shared window again.
+ *   notices the new epoch and mirrors every local call into Redis before the call goes; after it, Redis knows every
+ *   call that still counts and the fleet trusts the shared window again. Redis refuses a mirror once the warm-up is
+ *   over: a process whose local permit came a moment late asks the window for that call instead, as the others
+ *   may already fill it.
  */
 import { operations, type OperationId } from '../../../../generated/operations.js';
 import type { Clock } from '../clock.js';
@@ -88,6 +90,10 @@ export class Fleet implements LimiterFleet {
   /** Whether the next call should ask Redis: always when shared, now and then when local. */
   asksRedis(): boolean {
     return this.#mode === 'shared' || this.clock.now() >= this.#probeAt;
+  }
+
+  warmUpEnded(): void {
+    this.#probeAt = this.clock.now();
   }
 
   /** Whether local calls must be mirrored into Redis: it answers, but the fleet is warming up. */

@@ -115,6 +115,22 @@ end
 return epoch
 `;
 
+/**
+ * KEYS: calls, pace, epoch, warm. ARGV: knownEpoch, leaseMs, windowMs, id. Registers a call a process lets through
+ * from its local share during a warm-up, before it goes, and only while the warm-up lasts (and under the epoch the
+ * process knows): once it is over, processes are granted from the window again, and a call added without asking
+ * could overfill it. Returns 1 when registered, 0 when the call must ask the window instead.
+ */
+const MIRROR = `${PRELUDE}
+if epoch ~= ARGV[1] then return 0 end
+local warm = tonumber(redis.call('GET', KEYS[4]) or '0')
+if now >= warm then return 0 end
+local lease, window = tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZADD', KEYS[1], now + lease, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], math.ceil(lease + window))
+return 1
+`;
+
 /** What the Redis client must offer; ioredis's own type stays out of the published declarations. */
 interface ScriptClient {
   readonly status: string;
@@ -124,6 +140,7 @@ interface ScriptClient {
   chatGroupsAcquire(...args: (string | number)[]): Promise<[string, string, number, number]>;
   chatGroupsAnswer(...args: (string | number)[]): Promise<string>;
   chatGroupsRegister(...args: (string | number)[]): Promise<string>;
+  chatGroupsMirror(...args: (string | number)[]): Promise<number>;
 }
 
 /** Settings of the connection: fail fast rather than queue, so a call never waits on a Redis that is down. */
@@ -171,6 +188,7 @@ export class RedisWindow {
     client.defineCommand('chatGroupsAcquire', { numberOfKeys: 4, lua: ACQUIRE });
     client.defineCommand('chatGroupsAnswer', { numberOfKeys: 3, lua: ANSWER });
     client.defineCommand('chatGroupsRegister', { numberOfKeys: 4, lua: REGISTER });
+    client.defineCommand('chatGroupsMirror', { numberOfKeys: 4, lua: MIRROR });
     if (this.#closed) return client;
     // A first connection that fails is retried in the background by ioredis, like a lost one.
     await client.connect().catch(() => {});
@@ -216,6 +234,15 @@ export class RedisWindow {
     const client = await this.#client();
     const pairs = calls.flatMap((call) => [call.id, call.remainingMs === 'in-flight' ? -1 : Math.max(0, Math.ceil(call.remainingMs))]);
     return client.chatGroupsRegister(...this.#keys(operationId), leaseMs, windowMs, Math.ceil(warmUpMs), ...pairs);
+  }
+
+  /**
+   * Registers a local call of the warm-up before it goes (see MIRROR): true when Redis took it, false when the warm-up
+   * is over (or the epoch changed) and the call must be granted by the window instead.
+   */
+  async mirror(operationId: OperationId, id: string, knownEpoch: string, leaseMs: number, windowMs: number): Promise<boolean> {
+    const client = await this.#client();
+    return (await client.chatGroupsMirror(...this.#keys(operationId), knownEpoch, leaseMs, windowMs, id)) === 1;
   }
 
   /** Closes the connection and stops reconnecting. */

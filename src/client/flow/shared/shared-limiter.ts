@@ -44,6 +44,8 @@ export interface LimiterFleet {
   readonly generation: number;
   readonly mirroring: boolean;
   asksRedis(): boolean;
+  /** Redis says the warm-up is over: ask it at once rather than at the next probe. */
+  warmUpEnded(): void;
   newId(): string;
   toShared(): void;
   toLocal(reason: LocalReason, error?: unknown, forMs?: number): void;
@@ -172,11 +174,21 @@ export class SharedLimiter implements OperationLimiter {
       return;
     }
     const id = fleet.newId();
-    if (fleet.mirroring) {
+    const epoch = fleet.epoch;
+    if (fleet.mirroring && epoch !== undefined) {
+      let mirrored = true;
       try {
-        await fleet.window.register(this.operationId, [{ id, remainingMs: 'in-flight' }], fleet.leaseMs, this.windowMs, 0);
+        mirrored = await fleet.window.mirror(this.operationId, id, epoch, fleet.leaseMs, this.windowMs);
       } catch (error) {
         fleet.toLocal('unreachable', error);
+      }
+      if (!mirrored) {
+        // The warm-up ended while this call waited for its local permit, and the other processes may be filling the
+        // window again: the window decides this call. The local permit goes unused (it counts here for a window,
+        // which only makes a later local spell of this generation more careful).
+        localPermit.release();
+        fleet.warmUpEnded();
+        return;
       }
     }
     this.#handOut(this.#permit(id, localPermit));
