@@ -144,8 +144,11 @@ describe('requests that break the schema', () => {
 
   it.each(broken)('are refused by the spec mock with 422 when sent unchecked: %s', async (_case, body, field) => {
     mock.prefer = undefined;
+    const refusalsBefore = mock.refusals();
     const { response, error } = await mock.chat.raw.POST('/v4/recentcontact/del_contact_group', { body: body as never });
     expect(response.status).toBe(422);
+    // What the other tests count to show that Prism refused none of their requests.
+    expect(mock.refusals()).toBe(refusalsBefore + 1);
     const problems = (error as unknown as { validation: { location: string[]; message: string }[] }).validation;
     // Prism names a missing property in the message and a wrong one in the location.
     expect(problems.some((problem) => problem.location.includes(field) || problem.message.includes(`'${field}'`))).toBe(true);

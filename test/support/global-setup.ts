@@ -1,6 +1,6 @@
 /**
- * Vitest global setup of `npm test`: a folder for this run, and the programs that tests start as child processes
- * built once into it.
+ * Vitest global setup of `npm test`: a folder for this run, the programs that tests start as child processes built
+ * once into it, and the contract mock that the contract tests share.
  *
  * - The run folder, in the system's temporary folder, holds what test files share within one run, such as the packed
  *   package (pack.ts). Like the programs' folder it is one per run, so runs side by side never share one, and both
@@ -10,12 +10,15 @@
  *   left as imports (the bundles live under node_modules/.cache, so those imports resolve to this repository's
  *   node_modules), and each process the tests start (cli-process.ts) runs the bundle in about 0.15 s. The same goes
  *   for the contender processes of the results-lock race (lock-contender.ts).
+ * - The contract mock: Prism mocking the bundled document with `--errors` (see contract-mock.ts). It keeps no state
+ *   between requests, so the files that use it share one, rather than paying 2.5 s of CPU each to start their own.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { TestProject } from 'vitest/node';
+import { startPrism } from '../../scripts/dev/prism.js';
 import { REPO_ROOT } from '../../scripts/repo-root.js';
 
 declare module 'vitest' {
@@ -24,6 +27,8 @@ declare module 'vitest' {
     runFolder: string;
     /** The bundled programs (ES modules that Node runs as they are), by name. */
     programs: Record<ProgramName, string>;
+    /** The URL of the shared contract mock. */
+    contractMockUrl: string;
   }
 }
 
@@ -37,13 +42,11 @@ export type ProgramName = keyof typeof PROGRAMS;
 
 const PROGRAM_FOLDERS = join(REPO_ROOT, 'node_modules/.cache/chat-groups-tests');
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const runFolder = await mkdtemp(join(tmpdir(), 'chat-groups-test-run-'));
-  await mkdir(PROGRAM_FOLDERS, { recursive: true });
-  const programFolder = await mkdtemp(join(PROGRAM_FOLDERS, 'programs-'));
+/** Bundles every program into `folder`, as `<name>.mjs`. */
+async function buildPrograms(folder: string): Promise<Record<ProgramName, string>> {
   await build({
     entryPoints: Object.entries(PROGRAMS).map(([name, source]) => ({ in: join(REPO_ROOT, source), out: name })),
-    outdir: programFolder,
+    outdir: folder,
     outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
@@ -53,9 +56,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
     packages: 'external',
     logLevel: 'warning',
   });
+  return Object.fromEntries(Object.keys(PROGRAMS).map((name) => [name, join(folder, `${name}.mjs`)])) as Record<ProgramName, string>;
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const runFolder = await mkdtemp(join(tmpdir(), 'chat-groups-test-run-'));
+  await mkdir(PROGRAM_FOLDERS, { recursive: true });
+  const programFolder = await mkdtemp(join(PROGRAM_FOLDERS, 'programs-'));
+  const [programs, contractMock] = await Promise.all([buildPrograms(programFolder), startPrism({ mode: 'mock', errors: true })]);
   project.provide('runFolder', runFolder);
-  project.provide('programs', Object.fromEntries(Object.keys(PROGRAMS).map((name) => [name, join(programFolder, `${name}.mjs`)])) as Record<ProgramName, string>);
+  project.provide('programs', programs);
+  project.provide('contractMockUrl', contractMock.url);
   return async () => {
+    await contractMock.stop();
     await Promise.all([runFolder, programFolder].map((folder) => rm(folder, { recursive: true, force: true })));
   };
 }
