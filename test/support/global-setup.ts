@@ -49,6 +49,10 @@ async function buildPrograms(folder: string): Promise<Record<ProgramName, string
     outdir: folder,
     outExtension: { '.js': '.mjs' },
     bundle: true,
+    // Modules the program imports only when needed (the sandbox, the contract check) stay in chunks of their own,
+    // loaded as the installed program loads them: only by the commands that use them.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     platform: 'node',
     format: 'esm',
     target: 'node20',

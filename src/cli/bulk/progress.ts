@@ -10,9 +10,11 @@ const TICK_MS = 250;
 const RATE_WINDOW_TICKS = 20;
 const BAR_WIDTH = 20;
 
-const numbers = new Intl.NumberFormat('en-US');
+/** Made at the first count printed: the first Intl object of a process costs about 40 ms, and most commands print none. */
+let numbers: Intl.NumberFormat | undefined;
 
 export function formatCount(value: number): string {
+  numbers ??= new Intl.NumberFormat('en-US');
   return numbers.format(value);
 }
 
