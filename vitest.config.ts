@@ -15,9 +15,10 @@ export const sharedTestOptions = {
 export default defineConfig({
   test: {
     ...sharedTestOptions,
-    // Most files spend their time waiting on child processes, servers and timers, not computing: more files at once
-    // than the machine has cores keeps both cores busy (vitest's default is one worker fewer than the cores).
-    maxWorkers: 4,
+    // Most files spend part of their time waiting on child processes, servers and timers: more files at once than
+    // the machine has cores keeps both cores busy (vitest's default is one worker fewer than the cores). On 2 cores,
+    // 3 workers took 100 s and 4 took 106 to 124 s (more processes competing for the same CPU).
+    maxWorkers: 3,
     // A folder per run, and the command-line program bundled once for the tests that start it as a child process.
     globalSetup: ['./test/support/global-setup.ts'],
     // Type-level assertions (test/**/*.test-d.ts) are checked by tsc as part of `npm test`.

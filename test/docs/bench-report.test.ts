@@ -67,7 +67,7 @@ describe('benchmark reports', () => {
       }
     }
     expect(sections.map((section) => section.script).sort()).toEqual(
-      ['bench-bulk.ts', 'bench-client.ts', 'bench-fleet.ts', 'bench-limiter.ts', 'bench-sandbox.ts', 'retry-matrix.ts'],
+      ['bench-bulk.ts', 'bench-client.ts', 'bench-fleet.ts', 'bench-limiter.ts', 'bench-sandbox.ts', 'bench-tests.ts', 'retry-matrix.ts'],
     );
     for (const { script, file, name } of sections) {
       const text = await readFile(join(REPO_ROOT, file), 'utf8');
