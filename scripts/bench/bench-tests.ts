@@ -99,5 +99,5 @@ lines.push('', ...summaries);
 await publishReport(`${lines.join('\n')}\n`, {
   out: values.out,
   writeDocs: values['write-docs'],
-  section: { file: 'docs/testing.md', name: 'test-suites' },
+  section: { file: 'docs/testing.md', name: 'bench:test-suites' },
 });
