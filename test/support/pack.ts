@@ -3,8 +3,8 @@
  * the tests that look at the package from outside. `packOnce` packs it once per run for all of them: the build is the
  * costliest step of those tests, and they all look at the same package.
  *
- * The pack runs in a copy of the repository, not in it: several test files pack at the same time, and each pack
- * deletes and rebuilds dist/, which would race with the others and with anyone building in the repository. The copy
+ * The pack runs in a copy of the repository, not in it: a pack deletes and rebuilds dist/, which would race with
+ * anyone building in the repository and with another test run packing at the same time. The copy
  * leaves out dist/ (so nothing stale can slip in), .git and node_modules; node_modules is linked, because the build
  * needs the dev tools and reads nothing else from it.
  */
@@ -74,15 +74,19 @@ export async function packOnce(): Promise<PackedPackage> {
     await mkdir(folder);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const outcome = await vi.waitFor(
-      async () => {
-        const failed = await readFile(failure, 'utf8').catch(() => undefined);
-        if (failed !== undefined) return { failed };
-        // Not there yet throws, and waitFor asks again.
-        return { packed: JSON.parse(await readFile(report, 'utf8')) as PackedPackage };
-      },
-      { timeout: PACK_WAIT_MS, interval: 100 },
-    );
+    const outcome = await vi
+      .waitFor(
+        async () => {
+          const failed = await readFile(failure, 'utf8').catch(() => undefined);
+          if (failed !== undefined) return { failed };
+          // Not there yet throws, and waitFor asks again.
+          return { packed: JSON.parse(await readFile(report, 'utf8')) as PackedPackage };
+        },
+        { timeout: PACK_WAIT_MS, interval: 100 },
+      )
+      .catch(() => {
+        throw new Error(`no report of this run's pack in ${folder} after ${PACK_WAIT_MS / 1000} s: the test file packing it may have died`);
+      });
     if ('failed' in outcome) throw new Error(`the pack of this run, made by another test file, failed:\n${outcome.failed}`);
     return outcome.packed;
   }
