@@ -71,7 +71,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('runFolder', runFolder);
   project.provide('programs', programs);
   project.provide('contractMockUrl', contractMock.url);
+  // A run stopped early (a signal to the runner alone) exits without its teardown: the mock must not outlive it.
+  const stopMock = (): void => {
+    try {
+      if (contractMock.pid !== undefined) process.kill(contractMock.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
+  process.once('exit', stopMock);
   return async () => {
+    process.off('exit', stopMock);
     await contractMock.stop();
     await Promise.all([runFolder, programFolder].map((folder) => rm(folder, { recursive: true, force: true })));
   };
