@@ -13,7 +13,7 @@
  * - The contract mock: Prism mocking the bundled document with `--errors` (see contract-mock.ts). It keeps no state
  *   between requests, so the files that use it share one, rather than paying 2.5 s of CPU each to start their own.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -42,6 +42,18 @@ export type ProgramName = keyof typeof PROGRAMS;
 
 const PROGRAM_FOLDERS = join(REPO_ROOT, 'node_modules/.cache/chat-groups-tests');
 
+/** Older program folders are left by runs stopped before their teardown (no run lasts this long). */
+const LEFT_BEHIND_MS = 24 * 60 * 60 * 1000;
+
+async function removeLeftBehind(parent: string): Promise<void> {
+  for (const name of await readdir(parent)) {
+    const folder = join(parent, name);
+    // Another run's teardown may remove its folder meanwhile.
+    const modified = await stat(folder).then((found) => found.mtimeMs, () => undefined);
+    if (modified !== undefined && Date.now() - modified > LEFT_BEHIND_MS) await rm(folder, { recursive: true, force: true });
+  }
+}
+
 /** Bundles every program into `folder`, as `<name>.mjs`. */
 async function buildPrograms(folder: string): Promise<Record<ProgramName, string>> {
   await build({
@@ -66,6 +78,7 @@ async function buildPrograms(folder: string): Promise<Record<ProgramName, string
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const runFolder = await mkdtemp(join(tmpdir(), 'chat-groups-test-run-'));
   await mkdir(PROGRAM_FOLDERS, { recursive: true });
+  await removeLeftBehind(PROGRAM_FOLDERS);
   const programFolder = await mkdtemp(join(PROGRAM_FOLDERS, 'programs-'));
   const [programs, contractMock] = await Promise.all([buildPrograms(programFolder), startPrism({ mode: 'mock', errors: true })]);
   project.provide('runFolder', runFolder);
