@@ -28,7 +28,7 @@ import { createChatGroupsClient } from '../../src/client/client.js';
 import { randomUint32 } from '../../src/client/signing.js';
 import { generateUserSig } from '../../src/usersig/usersig.js';
 import { REPO_ROOT } from '../repo-root.js';
-import { publishReport, reportOptions } from './bench-support.js';
+import { median, publishReport, reportOptions } from './bench-support.js';
 
 const TARGET = 0.8;
 const SDK_APP_ID = 1400000000;
@@ -105,12 +105,6 @@ async function measure(call: Call, count: number, concurrency: number): Promise<
   await Promise.all(Array.from({ length: concurrency }, worker));
   const used = process.cpuUsage(before);
   return count / ((used.user + used.system) / 1e6);
-}
-
-function median(numbers: readonly number[]): number {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 interface Row {

@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { operations } from '../../generated/operations.js';
 import { DEVELOPMENT_SECRET_KEY } from '../../src/sandbox/index.js';
 import { generateUserSig } from '../../src/usersig/usersig.js';
-import { buildPackageForBench, publishReport, reportOptions } from './bench-support.js';
+import { buildPackageForBench, median, publishReport, reportOptions } from './bench-support.js';
 import { startPrism } from '../dev/prism.js';
 
 const SDK_APP_ID = 1400000000;
@@ -240,12 +240,6 @@ async function startTargets(buildDir: string): Promise<RunningTarget[]> {
     { name: PROXIED, url: proxy.url, stop: async () => void (await proxy.stop(), await proxiedSandbox.stop()) },
     { name: MOCK, url: mock.url, stop: () => mock.stop() },
   ];
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 /** Ratios of slices measured back to back in the same round, so load from elsewhere on the machine mostly cancels. */

@@ -27,6 +27,13 @@ export async function buildPackageForBench(prefix: string, mustEmit: string): Pr
   return outDir;
 }
 
+/** The middle value of `numbers` (the mean of the two middle ones for an even count). */
+export function median(numbers: readonly number[]): number {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
 /** The most of `times` (milliseconds, any order) that fall in any one window of `windowMs`. */
 export function mostInAnyWindow(times: readonly number[], windowMs = 1000): number {
   const sorted = [...times].sort((a, b) => a - b);

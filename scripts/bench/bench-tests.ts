@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../repo-root.js';
-import { publishReport, reportOptions } from './bench-support.js';
+import { median, publishReport, reportOptions } from './bench-support.js';
 
 const SUITES = {
   all: { script: 'test', command: 'npm test', targetSeconds: 60 },
@@ -62,12 +62,6 @@ function runSuite(script: string): Promise<RunResult> {
       });
     });
   });
-}
-
-function median(numbers: readonly number[]): number {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 const lines: string[] = [

@@ -4,11 +4,12 @@
  * above all) would stop short of the program under test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
+import { REPO_ROOT } from '../../scripts/repo-root.js';
 import { DEVELOPMENT_SECRET_KEY } from '../../src/sandbox/index.js';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The repository's root, where the program runs. */
+export const ROOT = REPO_ROOT;
 
 /** The command line that starts the program, before its arguments: `node <bundle>`. */
 export function cliCommand(): [string, string] {

@@ -11,11 +11,11 @@
 import { execFile } from 'node:child_process';
 import { cp, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { inject, vi } from 'vitest';
+import { REPO_ROOT } from '../../scripts/repo-root.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export { REPO_ROOT };
 
 const run = promisify(execFile);
 
